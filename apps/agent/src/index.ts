@@ -1,0 +1,2 @@
+// bpfleet per-host agent
+export {};

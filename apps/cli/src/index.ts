@@ -1,0 +1,2 @@
+// bpfleet command-line interface
+export {};

@@ -1,0 +1,2 @@
+// bpfleet controller (NestJS)
+export {};

@@ -1,0 +1,2 @@
+// BTF and BTF.ext parsing, type printing, value decoding
+export {};

@@ -1,0 +1,2 @@
+// ELF object loader producing a loader-neutral BpfObject
+export {};

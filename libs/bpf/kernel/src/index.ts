@@ -1,0 +1,2 @@
+// libbpf binding: probe, load, attach, maps, test run
+export {};

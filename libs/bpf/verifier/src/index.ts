@@ -1,0 +1,2 @@
+// Central eBPF verifier with kernel profiles
+export {};

@@ -1,0 +1,2 @@
+// Userspace eBPF VM: interpreter, WebAssembly JIT, maps, helpers
+export {};

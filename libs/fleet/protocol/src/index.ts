@@ -1,0 +1,2 @@
+// NATS subjects and validated message schemas
+export {};

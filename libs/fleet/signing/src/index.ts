@@ -1,0 +1,2 @@
+// Artifact digests and ed25519 signatures
+export {};

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# `npm test`: bootstrap what the tests need (packages, services, the compiled BPF corpus), then run
+# every unit and integration spec once. Extra arguments go to Jest (e.g. `npm test -- libs/bpf/isa`).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bootstrap_all
+cd "$ROOT"
+export DATABASE_URL="${DATABASE_URL:-postgres://bpfleet:bpfleet@127.0.0.1:5432/bpfleet}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+export NATS_URL="${NATS_URL:-nats://127.0.0.1:4222}"
+exec node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js "$@"

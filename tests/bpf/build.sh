@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Compiles the test corpus (tests/bpf/*.bpf.c) and the examples (examples/*.bpf.c) with clang into
+# tests/bpf/build/ and examples/build/. Only sources newer than their object are rebuilt.
+#   NAME.o     clang -O2 -g -target bpf (default cpu)
+#   NAME.v3.o  -mcpu=v3
+#   NAME.v4.o  -mcpu=v4, when a clang that knows it (clang-17 or newer) is installed
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CLANG="${CLANG:-clang}"
+CLANG_V4=""
+for c in clang-21 clang-20 clang-19 clang-18 clang-17; do
+  if command -v "$c" >/dev/null; then CLANG_V4="$c"; break; fi
+done
+ARCH_DEFINE="-D__TARGET_ARCH_x86"
+MULTIARCH_INC="/usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)"
+CFLAGS=(-O2 -g -target bpf "$ARCH_DEFINE" -I "$ROOT/tests/bpf/include" -idirafter "$MULTIARCH_INC" -Wall -Wno-unused-value -Wno-pointer-sign -Wno-compare-distinct-pointer-types)
+
+build_dir() {
+  local src_dir=$1 out_dir=$2
+  mkdir -p "$out_dir"
+  shopt -s nullglob
+  local src name
+  for src in "$src_dir"/*.bpf.c; do
+    name=$(basename "$src" .bpf.c)
+    # A source may opt out of a variant with a comment: `// corpus: no-v3` or `// corpus: no-v4`.
+    compile "$CLANG" "$src" "$out_dir/$name.o" ""
+    grep -q 'corpus: no-v3' "$src" || compile "$CLANG" "$src" "$out_dir/$name.v3.o" "-mcpu=v3"
+    if [[ -n "$CLANG_V4" ]] && ! grep -q 'corpus: no-v4' "$src"; then
+      compile "$CLANG_V4" "$src" "$out_dir/$name.v4.o" "-mcpu=v4"
+    fi
+  done
+}
+
+compile() {
+  local cc=$1 src=$2 out=$3 cpu=$4
+  if [[ -f "$out" && "$out" -nt "$src" && "$out" -nt "$ROOT/tests/bpf/build.sh" ]]; then return 0; fi
+  # shellcheck disable=SC2086
+  "$cc" "${CFLAGS[@]}" $cpu -c "$src" -o "$out"
+}
+
+build_dir "$ROOT/tests/bpf" "$ROOT/tests/bpf/build"
+if [[ -d "$ROOT/examples" ]]; then build_dir "$ROOT/examples" "$ROOT/examples/build"; fi
