@@ -1,2 +1,2 @@
-// ELF object loader producing a loader-neutral BpfObject
-export {};
+// ELF object loader producing a loader-neutral BpfObject.
+export * from './object.js';
