@@ -1,2 +1,3 @@
 // Userspace eBPF VM: interpreter, WebAssembly JIT, maps, helpers
-export {};
+export * from './memory/index.js';
+export * from './helpers/types.js';

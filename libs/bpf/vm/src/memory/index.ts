@@ -1,0 +1,3 @@
+export * from './layout.js';
+export * from './fault.js';
+export * from './address-space.js';
