@@ -1,0 +1,49 @@
+import { koffi, type NativeFunction } from './koffi.js';
+import { KernelUnavailableError } from '../errors.js';
+
+/** The few libc calls the runtime needs that libbpf does not wrap (perf_event_open, sockets, vsnprintf). */
+export interface Libc {
+  /** `long syscall(long nr, ...)`: variadic, call with (nr, 'type', value, ...). */
+  readonly syscall: NativeFunction;
+  readonly close: (fd: number) => number;
+  readonly ioctl: (fd: number, request: number, arg: number) => number;
+  readonly setsockopt: (fd: number, level: number, name: number, value: Buffer, len: number) => number;
+  readonly socket: (domain: number, type: number, protocol: number) => number;
+  readonly bind: (fd: number, addr: Buffer, len: number) => number;
+  readonly recv: (fd: number, buf: Buffer, len: number, flags: number) => number;
+  readonly ifNameToIndex: (name: string) => number;
+  readonly vsnprintf: (buf: Buffer, size: number, fmt: string, args: unknown) => number;
+  readonly getpid: () => number;
+}
+
+let cached: Libc | undefined;
+
+/** Binds libc once; throws KernelUnavailableError when it cannot be opened. */
+export function libc(): Libc {
+  if (cached) return cached;
+  let lib: ReturnType<typeof koffi.load>;
+  try {
+    lib = koffi.load('libc.so.6');
+  } catch (e) {
+    throw new KernelUnavailableError(`cannot load libc.so.6: ${(e as Error).message}`, 'libc');
+  }
+  const f = (decl: string) => lib.func(decl) as NativeFunction;
+  cached = {
+    syscall: f('long syscall(long number, ...)'),
+    close: f('int close(int fd)') as Libc['close'],
+    ioctl: f('int ioctl(int fd, unsigned long request, unsigned long arg)') as Libc['ioctl'],
+    setsockopt: f('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)') as Libc['setsockopt'],
+    socket: f('int socket(int domain, int type, int protocol)') as Libc['socket'],
+    bind: f('int bind(int fd, const void *addr, uint32_t len)') as Libc['bind'],
+    recv: f('long recv(int fd, _Out_ void *buf, size_t len, int flags)') as Libc['recv'],
+    ifNameToIndex: f('unsigned int if_nametoindex(const char *name)') as Libc['ifNameToIndex'],
+    vsnprintf: f('int vsnprintf(_Out_ void *buf, size_t size, const char *fmt, void *args)') as Libc['vsnprintf'],
+    getpid: f('int getpid(void)') as Libc['getpid'],
+  };
+  return cached;
+}
+
+/** errno of the last native call on this thread. */
+export function lastErrno(): number {
+  return koffi.errno();
+}
