@@ -4,6 +4,7 @@
 #   NAME.o     clang -O2 -g -target bpf (default cpu)
 #   NAME.v3.o  -mcpu=v3
 #   NAME.v4.o  -mcpu=v4, when a clang that knows it (clang-17 or newer) is installed
+# Each compile defines CORPUS_CPU (1, 3 or 4) because clang 14 does not define __BPF_CPU_VERSION__.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CLANG="${CLANG:-clang}"
@@ -23,10 +24,10 @@ build_dir() {
   for src in "$src_dir"/*.bpf.c; do
     name=$(basename "$src" .bpf.c)
     # A source may opt out of a variant with a comment: `// corpus: no-v3` or `// corpus: no-v4`.
-    compile "$CLANG" "$src" "$out_dir/$name.o" ""
-    grep -q 'corpus: no-v3' "$src" || compile "$CLANG" "$src" "$out_dir/$name.v3.o" "-mcpu=v3"
+    compile "$CLANG" "$src" "$out_dir/$name.o" "-DCORPUS_CPU=1"
+    grep -q 'corpus: no-v3' "$src" || compile "$CLANG" "$src" "$out_dir/$name.v3.o" "-mcpu=v3 -DCORPUS_CPU=3"
     if [[ -n "$CLANG_V4" ]] && ! grep -q 'corpus: no-v4' "$src"; then
-      compile "$CLANG_V4" "$src" "$out_dir/$name.v4.o" "-mcpu=v4"
+      compile "$CLANG_V4" "$src" "$out_dir/$name.v4.o" "-mcpu=v4 -DCORPUS_CPU=4"
     fi
   done
 }

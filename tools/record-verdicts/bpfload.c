@@ -148,6 +148,38 @@ static int load_one_program(const char *path, const char *wanted) {
   return 0;
 }
 
+static char *whole_logs[256];
+
+static int load_whole_object(const char *path) {
+  struct bpf_object *obj = bpf_object__open_file(path, NULL);
+  if (!obj) return -1;
+  struct bpf_program *prog;
+  int i = 0;
+  bpf_object__for_each_program(prog, obj) {
+    if (i >= 256) break;
+    if (!whole_logs[i]) whole_logs[i] = malloc(LOG_SIZE / 16);
+    if (!whole_logs[i]) return -1;
+    whole_logs[i][0] = 0;
+    bpf_program__set_log_buf(prog, whole_logs[i], LOG_SIZE / 16);
+    bpf_program__set_log_level(prog, log_level);
+    i++;
+  }
+  libbpf_log_len = 0;
+  libbpf_log[0] = 0;
+  int err = bpf_object__load(obj);
+  if (err == 0) {
+    i = 0;
+    bpf_object__for_each_program(prog, obj) {
+      snprintf(kernel_log, LOG_SIZE, "%s", whole_logs[i++]);
+      const char *type = libbpf_bpf_prog_type_str(bpf_program__type(prog));
+      report(path, bpf_program__name(prog), bpf_program__section_name(prog), type ? type : "", 0,
+             (int)bpf_program__insn_cnt(prog));
+    }
+  }
+  bpf_object__close(obj);
+  return err;
+}
+
 static int load_object(const char *path, const char *only) {
   struct bpf_object *obj = bpf_object__open_file(path, NULL);
   if (!obj) {
@@ -165,6 +197,9 @@ static int load_object(const char *path, const char *only) {
       snprintf(names[count++], sizeof(names[0]), "%s", bpf_program__name(prog));
   }
   bpf_object__close(obj);
+  // The whole object first (prog arrays initialised from the object need every program loaded);
+  // one by one only when that fails, so each refusal gets its own verdict and log.
+  if (!only && count > 0 && load_whole_object(path) == 0) return 0;
   for (int i = 0; i < count; i++) load_one_program(path, names[i]);
   return 0;
 }
