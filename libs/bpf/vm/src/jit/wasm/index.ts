@@ -3,4 +3,3 @@ export * from './bytes.js';
 export * from './code.js';
 export * from './module.js';
 export * from './opcodes.js';
-export * from './api.js';

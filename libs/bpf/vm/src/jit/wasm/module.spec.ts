@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { ByteWriter } from './bytes.js';
-import { Wasm } from './api.js';
+import '../../wasm-api.js';
 import { ModuleBuilder } from './module.js';
 import { Op, ValType } from './opcodes.js';
 
@@ -49,11 +49,11 @@ describe('ModuleBuilder', () => {
     code.localGet(tmp);
     m.exportFunction('run', index);
     const bytes = m.encode();
-    expect(Wasm.validate(bytes)).toBe(true);
+    expect(WebAssembly.validate(bytes)).toBe(true);
 
-    const memory = new Wasm.Memory({ initial: 1 });
+    const memory = new WebAssembly.Memory({ initial: 1 });
     new DataView(memory.buffer).setBigUint64(16, 1000n, true);
-    const inst = new Wasm.Instance(new Wasm.Module(bytes), {
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
       env: { memory, add: (a: bigint, b: bigint) => a + b },
     });
     const run = inst.exports['run'] as (x: bigint) => bigint;
@@ -69,8 +69,8 @@ describe('ModuleBuilder', () => {
     code.i64Const(42);
     m.exportFunction('f', index);
     const bytes = m.encode();
-    expect(Wasm.validate(bytes)).toBe(true);
-    const f = new Wasm.Instance(new Wasm.Module(bytes), {}).exports['f'] as (x: number) => bigint;
+    expect(WebAssembly.validate(bytes)).toBe(true);
+    const f = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports['f'] as (x: number) => bigint;
     expect([f(0), f(1), f(2), f(99)]).toEqual([0x7fffffffffffffffn, -0x8000000000000000n, 42n, 42n]);
   });
 });

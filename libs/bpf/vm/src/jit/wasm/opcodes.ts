@@ -78,6 +78,8 @@ export const Op = {
   I32_SHL: 0x74,
   I32_SHR_S: 0x75,
   I32_SHR_U: 0x76,
+  I32_ROTL: 0x77,
+  I32_ROTR: 0x78,
   I64_ADD: 0x7c,
   I64_SUB: 0x7d,
   I64_MUL: 0x7e,
