@@ -1,0 +1,4 @@
+import { InitialSchema1764000000000 } from './1764000000000-initial-schema.js';
+
+/** Every migration, in order (classes, not globs: ESM builds have no reliable file globbing). */
+export const migrations = [InitialSchema1764000000000];
