@@ -143,7 +143,7 @@ function offset16(sign: string | undefined, text: string | undefined): number {
 
 /** A jump target: `+3`, `-0x2`, or a label name. */
 function target(text: string): number | string {
-  const t = text.trim().replace(/\s*<[^>]*>$/, '');
+  const t = text.trim();
   if (!TARGET.test(t)) throw new LineError(`invalid jump target '${t}'`, t);
   if (!/^[+-]/.test(t)) return t;
   const r = parseSized(t, 32);
@@ -293,7 +293,7 @@ const LLVM_RULES: Rule[] = [
 ];
 
 function parseLlvm(text: string): AsmInstruction {
-  const t = text.replace(/\s*<[^>]*>$/, '').trim();
+  const t = text.replace(/\s+<[^<>]*>$/, '').trim();
   for (const [pattern, build] of LLVM_RULES) {
     const m = pattern.exec(t);
     if (m) return build(m);
