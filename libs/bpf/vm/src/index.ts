@@ -1,3 +1,12 @@
 // Userspace eBPF VM: interpreter, WebAssembly JIT, maps, helpers
 export * from './memory/index.js';
 export * from './helpers/types.js';
+export { HELPER_NAMES } from './helpers/generated/helper-ids.js';
+export { buildHelperTable } from './helpers/table.js';
+export type { HelperRuntime } from './helpers/runtime.js';
+export * from './maps/index.js';
+export { DecodedProgram, REG_SLOTS, type DecodeOptions, type MapLinker } from './interpreter/program.js';
+export { Interpreter, DEFAULT_INSN_BUDGET, type InterpretOptions, type InterpretResult } from './interpreter/interpreter.js';
+export { RunContext, type FunctionInvoker } from './interpreter/run-context.js';
+export * from './conformance/conformance.js';
+export { defaultEnv } from './runner/env.js';

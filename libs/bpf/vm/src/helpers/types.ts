@@ -90,6 +90,8 @@ export interface VmContext {
 
 /** What packet helpers (adjust_head/tail/meta, skb_load/store_bytes) need from the runner. */
 export interface PacketAccess {
+  /** Which helper family applies: XDP buffers or socket buffers. */
+  readonly kind: 'xdp' | 'skb';
   /** Linear addresses of data_meta, data and data_end now. */
   readonly meta: number;
   readonly data: number;

@@ -1,0 +1,134 @@
+import { ArrayMap } from '../maps/array.js';
+import { E2BIG, EINVAL, ENOENT } from '../maps/errno.js';
+import { HashMap } from '../maps/hash.js';
+import { PerfEventArrayMap } from '../maps/perf-event-array.js';
+import { ProgArrayMap } from '../maps/prog-array.js';
+import { QueueStackMap } from '../maps/queue-stack.js';
+import { RingBufMap } from '../maps/ringbuf.js';
+import { PERM_WRITE } from '../memory/layout.js';
+import { VmError } from '../memory/fault.js';
+import type { Helper } from './types.js';
+import { err, helper, type HelperRuntime, mapArg } from './runtime.js';
+
+/** Map, ring buffer, perf buffer and tail call helpers. */
+export function mapHelpers(rt: HelperRuntime): Helper[] {
+  const { mem } = rt;
+  const key = (map: { spec: { keySize: number } }, ptr: bigint) => mem.readBytes(ptr, map.spec.keySize);
+  const ringbuf = (value: bigint, name: string): RingBufMap => {
+    const map = mapArg(rt, value, name);
+    if (!(map instanceof RingBufMap)) throw new VmError('EHELPER_FAULT', `${name}: map ${map.name} is not a ring buffer`);
+    return map;
+  };
+  const sampleOwner = (sample: bigint, name: string): RingBufMap => {
+    for (const m of rt.maps) if (m instanceof RingBufMap && m.isPending(Number(sample))) return m;
+    throw new VmError('EHELPER_FAULT', `${name}: 0x${sample.toString(16)} is not a reserved ring buffer sample`);
+  };
+  const queue = (value: bigint, name: string): QueueStackMap => {
+    const map = mapArg(rt, value, name);
+    if (!(map instanceof QueueStackMap)) throw new VmError('EHELPER_FAULT', `${name}: map ${map.name} is not a queue or stack`);
+    return map;
+  };
+
+  return [
+    helper('map_lookup_elem', (vm, m, k) => {
+      const map = mapArg(rt, m, 'map_lookup_elem');
+      return BigInt(map.programLookup(key(map, k), vm.cpu));
+    }),
+    helper('map_update_elem', (vm, m, k, v, flags) => {
+      const map = mapArg(rt, m, 'map_update_elem');
+      if (map instanceof QueueStackMap) return BigInt.asUintN(64, BigInt(map.push(mem.readBytes(v, map.spec.valueSize), Number(flags))));
+      const keyBytes = key(map, k);
+      const value = mem.checkBig(v, map.spec.valueSize, 1);
+      if (flags > 0xffffn) return err(EINVAL);
+      return BigInt.asUintN(64, BigInt(map.programUpdate(keyBytes, value, Number(flags), vm.cpu)));
+    }),
+    helper('map_delete_elem', (_vm, m, k) => {
+      const map = mapArg(rt, m, 'map_delete_elem');
+      return BigInt.asUintN(64, BigInt(map.programDelete(key(map, k))));
+    }),
+    helper('map_push_elem', (_vm, m, v, flags) => {
+      const map = queue(m, 'map_push_elem');
+      return BigInt.asUintN(64, BigInt(map.push(mem.readBytes(v, map.spec.valueSize), Number(flags))));
+    }),
+    helper('map_pop_elem', (_vm, m, v) => {
+      const map = queue(m, 'map_pop_elem');
+      mem.checkBig(v, map.spec.valueSize, PERM_WRITE);
+      const value = map.take(true);
+      if (!value) return err(ENOENT);
+      mem.writeBytes(v, value);
+      return 0n;
+    }),
+    helper('map_peek_elem', (_vm, m, v) => {
+      const map = queue(m, 'map_peek_elem');
+      mem.checkBig(v, map.spec.valueSize, PERM_WRITE);
+      const value = map.take(false);
+      if (!value) return err(ENOENT);
+      mem.writeBytes(v, value);
+      return 0n;
+    }),
+    helper('for_each_map_elem', (vm, m, callback, cbCtx, flags) => {
+      const map = mapArg(rt, m, 'for_each_map_elem');
+      if (flags !== 0n) return err(EINVAL);
+      const keyAddress = BigInt(rt.scratch.base);
+      let visited = 0;
+      const visit = (keyBytes: Uint8Array, valueAddress: number): boolean => {
+        mem.u8.set(keyBytes, rt.scratch.base);
+        visited++;
+        return vm.invokeFunction(callback, m, keyAddress, BigInt(valueAddress), cbCtx, 0n) !== 0n;
+      };
+      if (map instanceof ArrayMap) {
+        const k = new Uint8Array(4);
+        for (let i = 0; i < map.spec.maxEntries; i++) {
+          new DataView(k.buffer).setUint32(0, i, true);
+          if (visit(k, map.programLookup(k, vm.cpu))) break;
+        }
+      } else if (map instanceof HashMap) {
+        for (const k of map.keys()) {
+          const at = map.peekAddress(k, vm.cpu);
+          if (at !== 0 && visit(k, at)) break;
+        }
+      } else {
+        return err(EINVAL);
+      }
+      return BigInt(visited);
+    }),
+    helper('ringbuf_reserve', (_vm, m, size, flags) => {
+      const map = ringbuf(m, 'ringbuf_reserve');
+      if (flags !== 0n || size > 0xffffffffn) return 0n;
+      return BigInt(map.reserve(Number(size)));
+    }),
+    helper('ringbuf_submit', (_vm, sample) => {
+      sampleOwner(sample, 'ringbuf_submit').commit(Number(sample), false);
+      return 0n;
+    }),
+    helper('ringbuf_discard', (_vm, sample) => {
+      sampleOwner(sample, 'ringbuf_discard').commit(Number(sample), true);
+      return 0n;
+    }),
+    helper('ringbuf_output', (_vm, m, data, size, flags) => {
+      const map = ringbuf(m, 'ringbuf_output');
+      if (flags & ~3n) return err(EINVAL);
+      const bytes = mem.readBytes(data, Number(size));
+      const at = map.reserve(bytes.length);
+      if (at === 0) return err(11); // -EAGAIN
+      mem.u8.set(bytes, at);
+      map.commit(at, false);
+      return 0n;
+    }),
+    helper('ringbuf_query', (_vm, m, flags) => ringbuf(m, 'ringbuf_query').query(Number(flags))),
+    helper('perf_event_output', (vm, _ctx, m, flags, data, size) => {
+      const map = mapArg(rt, m, 'perf_event_output');
+      if (!(map instanceof PerfEventArrayMap)) return err(EINVAL);
+      if (size > 0xffffn) return err(E2BIG);
+      return BigInt.asUintN(64, BigInt(map.output(flags, mem.readBytes(data, Number(size)), vm.cpu)));
+    }),
+    helper('tail_call', (vm, _ctx, m, index) => {
+      const map = mapArg(rt, m, 'tail_call');
+      if (!(map instanceof ProgArrayMap)) return err(EINVAL);
+      const target = index <= 0xffffffffn ? map.program(Number(index)) : undefined;
+      if (!target) return err(ENOENT);
+      vm.tailCallTarget = target;
+      return 0n;
+    }),
+  ];
+}
