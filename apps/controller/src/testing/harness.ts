@@ -21,7 +21,7 @@ export interface TestController {
   readonly config: ControllerConfig;
   readonly baseUrl: string;
   readonly adminToken: string;
-  request(method: string, path: string, options?: { token?: string | null; json?: unknown; body?: BodyInit; headers?: Record<string, string> }): Promise<{ status: number; body: unknown; raw: Response }>;
+  request(method: string, path: string, options?: { token?: string | null; json?: unknown; body?: FormData | string; headers?: Record<string, string> }): Promise<{ status: number; body: unknown; raw: Response }>;
   close(): Promise<void>;
 }
 
