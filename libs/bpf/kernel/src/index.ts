@@ -8,3 +8,18 @@ export { testRunFd, type TestRunOptions, type TestRunResult } from './test-run.j
 export type { Link } from './link.js';
 export { possibleCpus } from './cpus.js';
 export { toHex, fromHex } from './hex.js';
+export { attachTracepoint, attachRawTracepoint, attachTracing, attachBySection } from './attach/tracepoint.js';
+export { LibbpfLink } from './attach/libbpf-link.js';
+export { attachKprobe, type KprobeOptions } from './attach/kprobe.js';
+export { attachUprobe, type UprobeOptions } from './attach/uprobe.js';
+export { attachPerfEvent, PerCpuLink, type PerfEventOptions } from './attach/perf-event.js';
+export { attachXdp, XdpLink, type XdpMode } from './attach/xdp.js';
+export { attachTc, TcLink, type TcDirection, type TcOptions } from './attach/tc.js';
+export { attachSocketFilter, SocketFilterLink } from './attach/socket.js';
+export { parseCpuList, onlineCpus } from './attach/cpu-list.js';
+export type { Interface } from './attach/netdev.js';
+export { RingBufferReader, type RecordReaderOptions } from './ringbuf.js';
+export { PerfBufferReader, type PerfReaderOptions } from './perfbuf.js';
+export { probeKernel, type ProbeOptions } from './probe/probe.js';
+export { attachKinds, type AttachKind, type AttachResult, type KernelCapabilities } from './probe/types.js';
+export { ensureMounted, isMounted, BPFFS, TRACEFS, type MountState } from './probe/filesystems.js';

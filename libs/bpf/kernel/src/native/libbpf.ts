@@ -97,6 +97,10 @@ const declarations = {
     '0.0.7',
   ],
   bpf_prog_test_run_opts: ['int bpf_prog_test_run_opts(int fd, _Inout_ bpf_test_run_opts *opts)', '0.7'],
+  bpf_prog_load: [
+    'int bpf_prog_load(int type, const char *name, const char *license, const void *insns, size_t cnt, const bpf_prog_load_opts *opts)',
+    '0.7',
+  ],
   bpf_obj_get: ['int bpf_obj_get(const char *path)', '0.0.1'],
   bpf_obj_pin: ['int bpf_obj_pin(int fd, const char *path)', '0.0.1'],
   bpf_prog_get_fd_by_id: ['int bpf_prog_get_fd_by_id(uint32_t id)', '0.0.1'],

@@ -14,6 +14,7 @@ export interface Libc {
   readonly ifNameToIndex: (name: string) => number;
   readonly vsnprintf: (buf: Buffer, size: number, fmt: string, args: unknown) => number;
   readonly getpid: () => number;
+  readonly mount: (source: string, target: string, fstype: string, flags: number, data: null) => number;
 }
 
 let cached: Libc | undefined;
@@ -39,6 +40,7 @@ export function libc(): Libc {
     ifNameToIndex: f('unsigned int if_nametoindex(const char *name)') as Libc['ifNameToIndex'],
     vsnprintf: f('int vsnprintf(_Out_ void *buf, size_t size, const char *fmt, void *args)') as Libc['vsnprintf'],
     getpid: f('int getpid(void)') as Libc['getpid'],
+    mount: f('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data)') as Libc['mount'],
   };
   return cached;
 }

@@ -70,6 +70,29 @@ export const tcOpts = koffi.struct('bpf_tc_opts', {
   priority: 'uint32_t',
 });
 
+export const progLoadOpts = koffi.struct('bpf_prog_load_opts', {
+  sz: 'size_t',
+  attempts: 'int',
+  expected_attach_type: 'int',
+  prog_btf_fd: 'uint32_t',
+  prog_flags: 'uint32_t',
+  prog_ifindex: 'uint32_t',
+  kern_version: 'uint32_t',
+  attach_btf_id: 'uint32_t',
+  attach_prog_fd: 'uint32_t',
+  attach_btf_obj_fd: 'uint32_t',
+  fd_array: 'void *',
+  func_info: 'void *',
+  func_info_cnt: 'uint32_t',
+  func_info_rec_size: 'uint32_t',
+  line_info: 'void *',
+  line_info_cnt: 'uint32_t',
+  line_info_rec_size: 'uint32_t',
+  log_level: 'uint32_t',
+  log_size: 'uint32_t',
+  log_buf: 'void *',
+});
+
 export const mapBatchOpts = koffi.struct('bpf_map_batch_opts', { sz: 'size_t', elem_flags: 'uint64_t', flags: 'uint64_t' });
 export const ringBufferOpts = koffi.struct('ring_buffer_opts', { sz: 'size_t' });
 export const perfBufferOpts = koffi.struct('perf_buffer_opts', { sz: 'size_t' });
@@ -86,6 +109,7 @@ export const expectedStructSizes: Readonly<Record<string, number>> = {
   bpf_tc_hook: 24,
   bpf_tc_opts: 32,
   bpf_map_batch_opts: 24,
+  bpf_prog_load_opts: 104,
   ring_buffer_opts: 8,
   perf_buffer_opts: 8,
 };
@@ -101,6 +125,7 @@ export const structTypes = {
   bpf_tc_hook: tcHook,
   bpf_tc_opts: tcOpts,
   bpf_map_batch_opts: mapBatchOpts,
+  bpf_prog_load_opts: progLoadOpts,
   ring_buffer_opts: ringBufferOpts,
   perf_buffer_opts: perfBufferOpts,
 } as const;
