@@ -108,7 +108,17 @@ export interface BpfMapSpec {
   readonly innerMap?: BpfMapSpec;
   readonly numaNode?: number;
   readonly mapExtra?: bigint;
+  /**
+   * Slots of a map-in-map or prog array initialised in C (`.values = { [0] = &inner_a }`): the
+   * loader fills them after creating the maps / loading the programs.
+   */
+  readonly initialSlots?: readonly MapSlotInit[];
 }
+
+/** One initialised slot of a map-in-map (`mapIndex` into `BpfObject.maps`) or prog array (program name). */
+export type MapSlotInit =
+  | { readonly slot: number; readonly kind: 'map'; readonly mapIndex: number }
+  | { readonly slot: number; readonly kind: 'program'; readonly program: string };
 
 /** One `.BTF.ext` line-info record resolved to strings. */
 export interface LineInfo {
