@@ -104,7 +104,7 @@ function stripComment(line: string): string {
 }
 
 function parseInstruction(text: string): AsmInstruction {
-  const first = /^[^\s,]+/.exec(text)![0];
+  const first = /^[^\s,]*/.exec(text)![0];
   if (/^[rw]\d+(?!\w)/.test(text) || text.startsWith('*(') || /^(if|goto|gotol|callx|ld_pseudo)$/.test(first) || /^lock\s*\*/.test(text)) {
     return parseLlvm(text);
   }
@@ -330,7 +330,7 @@ function expectCount(mnemonic: string, ops: string[], n: number): void {
 }
 
 function parseConformance(text: string): AsmInstruction {
-  const m = /^(\S+)\s*(.*)$/.exec(text)!;
+  const m = /^(\S+)\s*([\s\S]*)$/.exec(text)!;
   const mnemonic = m[1]!.toLowerCase();
   const rest = m[2]!;
   if (mnemonic === 'lock') return parseLock(rest);
