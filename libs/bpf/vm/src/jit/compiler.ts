@@ -58,6 +58,13 @@ export const JIT_EXPORT = {
   stackLimit: 'stack_limit',
   /** `f<entry>`: the BPF function starting at instruction `entry`, (r1..r5, r10 i64) -> r0 i64. */
   functionPrefix: 'f',
+  /**
+   * (r1..r5, r10, budget, stackLimit i64) -> r0 i64: resets the control globals and runs the entry
+   * function, so a run is one call from the host.
+   */
+  run: 'run',
+  /** () -> f64: the budget left after the last run. */
+  budgetLeft: 'budget_left',
 } as const;
 
 /** Values of the `stop` global. */
@@ -143,6 +150,7 @@ export function compileToWasm(program: DecodedProgram, options: CompileOptions =
     m.exportFunction(`${JIT_EXPORT.functionPrefix}${cfg.entry}`, index);
     return code;
   });
+  emitRunEntry(m, funcIndexOf.get(0)!, glob);
   const ctx: ModuleContext = { insns, program, funcIndexOf, imp, glob };
   const loweringUsed = cfgs.map((cfg, i) => new FunctionCompiler(ctx, cfg, writers[i]).compile(options.lowering ?? 'structured'));
   return {
@@ -151,6 +159,21 @@ export function compileToWasm(program: DecodedProgram, options: CompileOptions =
     helperCount: program.helperFns.length,
     loweringUsed,
   };
+}
+
+/** The host's entry points: `run` (set globals, call the program) and `budget_left`. */
+function emitRunEntry(m: ModuleBuilder, entry: number, glob: ModuleContext['glob']): void {
+  const run = m.addFunction({ params: [I64, I64, I64, I64, I64, I64, I64, I64], results: [I64] });
+  const w = run.code;
+  w.i32Const(STOP_NONE).globalSet(glob.stop);
+  w.localGet(6).globalSet(glob.budget);
+  w.localGet(7).globalSet(glob.stackLimit);
+  for (let i = 0; i < 6; i++) w.localGet(i);
+  w.call(entry);
+  m.exportFunction(JIT_EXPORT.run, run.index);
+  const left = m.addFunction({ params: [], results: [ValType.F64] });
+  left.code.globalGet(glob.budget).op(Op.F64_CONVERT_I64_S);
+  m.exportFunction(JIT_EXPORT.budgetLeft, left.index);
 }
 
 /** Emits one BPF function. */

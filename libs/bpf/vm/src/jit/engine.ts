@@ -10,11 +10,15 @@ import { MAX_CALL_FRAMES, MAX_TAIL_CALLS, PERM_READ, PERM_WRITE, STACK_FRAME_SIZ
 import { compileToWasm, JIT_EXPORT, JIT_IMPORT, STOP_EXIT, STOP_NONE, STOP_TAIL_CALL, type Lowering } from './compiler.js';
 
 type BpfFunction = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, r10: bigint) => bigint;
+type RunFunction = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, r10: bigint, budget: bigint, stackLimit: bigint) => bigint;
 
 /** One instantiated program: its entry, its other functions (callbacks), and its control globals. */
 export interface JitProgram {
   readonly program: DecodedProgram;
   readonly entry: BpfFunction;
+  /** One call per run: resets the globals and runs the entry function. */
+  readonly run: RunFunction;
+  readonly budgetLeft: () => number;
   readonly functions: ReadonlyMap<number, BpfFunction>;
   readonly budget: WebAssembly.Global;
   readonly stop: WebAssembly.Global;
@@ -62,6 +66,12 @@ export class JitEngine {
   private tailCalls = 0;
   private skbAddress = 0;
   private skbLength = 0;
+  private readonly invoker = (ptr: bigint, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint => this.invoke(ptr, r1, r2, r3, r4, r5);
+  // BigInt forms of per-run constants, so a run allocates nothing it does not have to.
+  private readonly stackTopBig: bigint;
+  private readonly stackBottomBig: bigint;
+  private lastBudget = -1;
+  private lastBudgetBig = 0n;
 
   constructor(
     readonly mem: AddressSpace,
@@ -71,6 +81,8 @@ export class JitEngine {
     this.interpreter = new Interpreter(mem, helpers);
     this.stackTop = this.interpreter.framePointer(0);
     this.stackBottom = this.stackTop - MAX_CALL_FRAMES * STACK_FRAME_SIZE;
+    this.stackTopBig = BigInt(this.stackTop);
+    this.stackBottomBig = BigInt(this.stackBottom);
     this.lowering = options.lowering ?? 'structured';
     this.onFallback = options.onFallback ?? ((program, reason) => console.warn(`jit: program ${program.name} runs in the interpreter: ${reason}`));
   }
@@ -100,15 +112,16 @@ export class JitEngine {
     this.tailCalls = 0;
     this.skbAddress = options.skbData?.address ?? 0;
     this.skbLength = options.skbData?.length ?? 0;
-    ctx.invoker = (ptr, r1, r2, r3, r4, r5) => this.invoke(ptr, r1, r2, r3, r4, r5);
-    jp.budget.value = BigInt(budget);
-    jp.stop.value = STOP_NONE;
-    jp.stackLimit.value = BigInt(this.stackBottom);
+    ctx.invoker = this.invoker;
+    if (budget !== this.lastBudget) {
+      this.lastBudget = budget;
+      this.lastBudgetBig = BigInt(budget);
+    }
     const a = options.args;
     try {
-      const r0 = jp.entry(u64(a[0] ?? 0n), u64(a[1] ?? 0n), u64(a[2] ?? 0n), u64(a[3] ?? 0n), u64(a[4] ?? 0n), BigInt(this.stackTop));
-      const left = Number(jp.budget.value as bigint);
-      return { r0: ctx.exitRequested ? ctx.exitValue : u64(r0), insns: budget - left };
+      // Wasm takes i64 arguments modulo 2^64, so the arguments need no normalizing here.
+      const r0 = jp.run(a[0] ?? 0n, a[1] ?? 0n, a[2] ?? 0n, a[3] ?? 0n, a[4] ?? 0n, this.stackTopBig, this.lastBudgetBig, this.stackBottomBig);
+      return { r0: ctx.exitRequested ? ctx.exitValue : u64(r0), insns: budget - jp.budgetLeft() };
     } finally {
       this.ctx = null;
       this.active = null;
@@ -159,6 +172,8 @@ export class JitEngine {
     return {
       program,
       entry: functions.get(0)!,
+      run: ex[JIT_EXPORT.run] as RunFunction,
+      budgetLeft: ex[JIT_EXPORT.budgetLeft] as () => number,
       functions,
       budget: ex[JIT_EXPORT.budget] as WebAssembly.Global,
       stop: ex[JIT_EXPORT.stop] as WebAssembly.Global,

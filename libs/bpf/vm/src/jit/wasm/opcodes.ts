@@ -96,6 +96,7 @@ export const Op = {
   I64_ROTL: 0x89,
   I64_ROTR: 0x8a,
   I32_WRAP_I64: 0xa7,
+  F64_CONVERT_I64_S: 0xb9,
   I64_EXTEND_I32_S: 0xac,
   I64_EXTEND_I32_U: 0xad,
   I32_EXTEND8_S: 0xc0,
@@ -106,7 +107,7 @@ export const Op = {
 } as const;
 
 /** Value types. */
-export const ValType = { I32: 0x7f, I64: 0x7e } as const;
+export const ValType = { I32: 0x7f, I64: 0x7e, F64: 0x7c } as const;
 export type ValType = (typeof ValType)[keyof typeof ValType];
 
 /** Block type with no result (`[] -> []`). */
