@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
+import { registerAsm } from './asm.js';
+import { registerDisasm } from './disasm.js';
 
 /** A command module adds its subcommand(s) to the program. One file per command under commands/. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
 /** Every command, in the order `bpfleet --help` lists them. Add new commands here. */
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerAsm, registerDisasm];
