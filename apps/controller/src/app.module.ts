@@ -13,6 +13,8 @@ import { TokenController } from './controllers/token.controller.js';
 import { openDataSource } from './database/database.providers.js';
 import { VerificationProcessor } from './jobs/verification.processor.js';
 import { NatsService } from './nats/nats.service.js';
+import { AgentGatewayService } from './nats/agent-gateway.service.js';
+import { AgentRegistryService } from './services/agent-registry.service.js';
 import { AgentRepository } from './repositories/agent.repository.js';
 import { ApiTokenRepository } from './repositories/api-token.repository.js';
 import { AuditRepository } from './repositories/audit.repository.js';
@@ -84,6 +86,8 @@ export class AppModule {
         VerificationProcessor,
         ProgramService,
         AgentService,
+        AgentRegistryService,
+        AgentGatewayService,
         AuthService,
         AgentRepository,
         ApiTokenRepository,
