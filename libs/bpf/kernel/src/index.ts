@@ -23,3 +23,4 @@ export { PerfBufferReader, type PerfReaderOptions } from './perfbuf.js';
 export { probeKernel, type ProbeOptions } from './probe/probe.js';
 export { attachKinds, type AttachKind, type AttachResult, type KernelCapabilities } from './probe/types.js';
 export { ensureMounted, isMounted, BPFFS, TRACEFS, type MountState } from './probe/filesystems.js';
+export { kernelTestRun, dumpMapHex, type KernelTestRunOptions, type KernelTestRunResult } from './kernel-test-run.js';

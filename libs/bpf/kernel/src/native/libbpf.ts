@@ -1,15 +1,15 @@
-import { koffi, type NativeFunction, type NativePointer } from './koffi.js';
+import { defineOpaque, koffi, type NativeFunction, type NativePointer } from './koffi.js';
 import './structs.js';
 import { KernelUnavailableError, LibbpfSymbolMissingError } from '../errors.js';
 
 // Opaque libbpf handles. Declared before the prototypes that mention them.
-koffi.opaque('bpf_object');
-koffi.opaque('bpf_program');
-koffi.opaque('bpf_map');
-koffi.opaque('bpf_link');
-koffi.opaque('ring_buffer');
-koffi.opaque('perf_buffer');
-koffi.opaque('btf');
+defineOpaque('bpf_object');
+defineOpaque('bpf_program');
+defineOpaque('bpf_map');
+defineOpaque('bpf_link');
+defineOpaque('ring_buffer');
+defineOpaque('perf_buffer');
+defineOpaque('btf');
 
 /**
  * Every libbpf function the runtime calls, with the libbpf version that introduced it. Functions

@@ -1,10 +1,10 @@
-import { koffi } from './koffi.js';
+import { defineProto, defineStruct, koffi } from './koffi.js';
 
 // Layouts of libbpf 1.1's option structs (include/bpf/libbpf.h, bpf.h). Every struct starts with
 // `size_t sz` — libbpf checks it to stay forward/backward compatible, so it must be the exact size of
 // the layout we pass. struct-layout.spec.ts pins each size to what a C compiler says for libbpf 1.1.
 
-export const objectOpenOpts = koffi.struct('bpf_object_open_opts', {
+export const objectOpenOpts = defineStruct('bpf_object_open_opts', {
   sz: 'size_t',
   object_name: 'const char *',
   relaxed_maps: 'bool',
@@ -17,7 +17,7 @@ export const objectOpenOpts = koffi.struct('bpf_object_open_opts', {
   kernel_log_level: 'uint32_t',
 });
 
-export const testRunOpts = koffi.struct('bpf_test_run_opts', {
+export const testRunOpts = defineStruct('bpf_test_run_opts', {
   sz: 'size_t',
   data_in: 'void *',
   data_out: 'void *',
@@ -35,7 +35,7 @@ export const testRunOpts = koffi.struct('bpf_test_run_opts', {
   batch_size: 'uint32_t',
 });
 
-export const uprobeOpts = koffi.struct('bpf_uprobe_opts', {
+export const uprobeOpts = defineStruct('bpf_uprobe_opts', {
   sz: 'size_t',
   ref_ctr_offset: 'size_t',
   bpf_cookie: 'uint64_t',
@@ -43,25 +43,25 @@ export const uprobeOpts = koffi.struct('bpf_uprobe_opts', {
   func_name: 'const char *',
 });
 
-export const kprobeOpts = koffi.struct('bpf_kprobe_opts', {
+export const kprobeOpts = defineStruct('bpf_kprobe_opts', {
   sz: 'size_t',
   bpf_cookie: 'uint64_t',
   offset: 'size_t',
   retprobe: 'bool',
 });
 
-export const tracepointOpts = koffi.struct('bpf_tracepoint_opts', { sz: 'size_t', bpf_cookie: 'uint64_t' });
-export const perfEventOpts = koffi.struct('bpf_perf_event_opts', { sz: 'size_t', bpf_cookie: 'uint64_t' });
-export const xdpAttachOpts = koffi.struct('bpf_xdp_attach_opts', { sz: 'size_t', old_prog_fd: 'int' });
+export const tracepointOpts = defineStruct('bpf_tracepoint_opts', { sz: 'size_t', bpf_cookie: 'uint64_t' });
+export const perfEventOpts = defineStruct('bpf_perf_event_opts', { sz: 'size_t', bpf_cookie: 'uint64_t' });
+export const xdpAttachOpts = defineStruct('bpf_xdp_attach_opts', { sz: 'size_t', old_prog_fd: 'int' });
 
-export const tcHook = koffi.struct('bpf_tc_hook', {
+export const tcHook = defineStruct('bpf_tc_hook', {
   sz: 'size_t',
   ifindex: 'int',
   attach_point: 'int',
   parent: 'uint32_t',
 });
 
-export const tcOpts = koffi.struct('bpf_tc_opts', {
+export const tcOpts = defineStruct('bpf_tc_opts', {
   sz: 'size_t',
   prog_fd: 'int',
   flags: 'uint32_t',
@@ -70,7 +70,7 @@ export const tcOpts = koffi.struct('bpf_tc_opts', {
   priority: 'uint32_t',
 });
 
-export const progLoadOpts = koffi.struct('bpf_prog_load_opts', {
+export const progLoadOpts = defineStruct('bpf_prog_load_opts', {
   sz: 'size_t',
   attempts: 'int',
   expected_attach_type: 'int',
@@ -93,9 +93,9 @@ export const progLoadOpts = koffi.struct('bpf_prog_load_opts', {
   log_buf: 'void *',
 });
 
-export const mapBatchOpts = koffi.struct('bpf_map_batch_opts', { sz: 'size_t', elem_flags: 'uint64_t', flags: 'uint64_t' });
-export const ringBufferOpts = koffi.struct('ring_buffer_opts', { sz: 'size_t' });
-export const perfBufferOpts = koffi.struct('perf_buffer_opts', { sz: 'size_t' });
+export const mapBatchOpts = defineStruct('bpf_map_batch_opts', { sz: 'size_t', elem_flags: 'uint64_t', flags: 'uint64_t' });
+export const ringBufferOpts = defineStruct('ring_buffer_opts', { sz: 'size_t' });
+export const perfBufferOpts = defineStruct('perf_buffer_opts', { sz: 'size_t' });
 
 /** Sizes a C compiler gives for libbpf 1.1.2's headers (x86_64). */
 export const expectedStructSizes: Readonly<Record<string, number>> = {
@@ -137,7 +137,7 @@ export function sizeOf(type: keyof typeof structTypes): number {
 
 // Callback prototypes. va_list is passed as a pointer on x86_64/aarch64 (it decays to one), so the
 // print callback receives it as `void *` and hands it to vsnprintf.
-export const printFn = koffi.proto('int libbpf_print_fn(int level, const char *fmt, void *args)');
-export const ringBufferSampleFn = koffi.proto('int ring_buffer_sample_fn(void *ctx, void *data, size_t size)');
-export const perfBufferSampleFn = koffi.proto('void perf_buffer_sample_fn(void *ctx, int cpu, void *data, uint32_t size)');
-export const perfBufferLostFn = koffi.proto('void perf_buffer_lost_fn(void *ctx, int cpu, uint64_t cnt)');
+export const printFn = defineProto('libbpf_print_fn', 'int libbpf_print_fn(int level, const char *fmt, void *args)');
+export const ringBufferSampleFn = defineProto('ring_buffer_sample_fn', 'int ring_buffer_sample_fn(void *ctx, void *data, size_t size)');
+export const perfBufferSampleFn = defineProto('perf_buffer_sample_fn', 'void perf_buffer_sample_fn(void *ctx, int cpu, void *data, uint32_t size)');
+export const perfBufferLostFn = defineProto('perf_buffer_lost_fn', 'void perf_buffer_lost_fn(void *ctx, int cpu, uint64_t cnt)');

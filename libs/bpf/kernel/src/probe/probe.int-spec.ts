@@ -3,7 +3,6 @@ import { probeKernel } from './probe.js';
 describe('probeKernel', () => {
   it('should report the kernel, libbpf and what attaches here', () => {
     const caps = probeKernel({ refresh: true });
-    // eslint-disable-next-line no-console
     console.log(JSON.stringify({ ...caps, helpers: Object.fromEntries(Object.entries(caps.helpers).map(([k, v]) => [k, v.length])) }, null, 1));
     expect(caps.kernelRelease).toMatch(/^\d+\.\d+/);
     if (!caps.libbpf.available) return;

@@ -28,7 +28,6 @@ export function kernelSkipReason(): string | undefined {
 /** `it` when the kernel allows the feature, else an `it.skip` that prints why. */
 export function itIfKernel(reason: string | undefined): jest.It {
   if (reason) {
-    // eslint-disable-next-line no-console
     console.log(`skipping kernel test: ${reason}`);
     return it.skip;
   }
