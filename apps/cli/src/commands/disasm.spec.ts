@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadBpfObject } from '@bpfleet/elf';
+import { validateProgram } from '@bpfleet/isa';
 import { main } from '../main.js';
 import type { CliIo } from '../io.js';
 
@@ -60,6 +62,22 @@ describe('bpfleet disasm', () => {
       if (line.startsWith('18 5')) expect(theirs[i]!.startsWith('18 0')).toBe(true);
       else expect(line).toBe(theirs[i]);
     });
+  });
+
+  (haveCorpus ? it : it.skip)('disassembles every object of the corpus, whose programs all validate', async () => {
+    const dir = path.dirname(minimal);
+    let programs = 0;
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.o'))) {
+      const file = path.join(dir, f);
+      const io = capture();
+      expect({ f, code: await main(['node', 'bpfleet', 'disasm', file, '--source'], io), err: io.stderr }).toEqual({ f, code: 0, err: '' });
+      expect({ f, invalid: io.stdout.includes('<invalid') }).toEqual({ f, invalid: false });
+      for (const p of loadBpfObject(new Uint8Array(readFileSync(file)), { name: file }).programs) {
+        expect(() => validateProgram(p.insns)).not.toThrow();
+        programs++;
+      }
+    }
+    expect(programs).toBeGreaterThan(50);
   });
 
   it('reads raw bytecode when the file is not ELF', async () => {

@@ -33,7 +33,7 @@ class LineError extends Error {
 
 const LABEL = /^([A-Za-z_.$][\w.$]*):\s*(.*)$/;
 const TARGET = /^([+-](?:0x[0-9a-f]+|\d+)|[A-Za-z_.$][\w.$]*)$/i;
-const OBJDUMP_PREFIX = /^\s*[0-9a-f]+:\s+(?:[0-9a-f]{2} ){8}(?:(?:[0-9a-f]{2} ){8})?\s*/i;
+const OBJDUMP_PREFIX = /^\s*[0-9a-f]+:\s+(?:[0-9a-f]{2}\s){8}(?:(?:[0-9a-f]{2}\s){8})?\s*/i;
 const NUM = '[+-]?(?:0x[0-9a-fA-F]+|\\d+)';
 const MEM = `\\(\\s*r(\\d+)\\s*(?:([+-])\\s*(${NUM}))?\\s*\\)`;
 
@@ -51,7 +51,9 @@ export function parseAssembly(source: string): AsmItem[] {
   const lines = source.split(/\r?\n/);
   lines.forEach((raw, i) => {
     const lineNo = i + 1;
-    let text = stripComment(raw.replace(OBJDUMP_PREFIX, '')).trim();
+    let text = stripComment(raw.replace(OBJDUMP_PREFIX, ''))
+      .replace(/\s+<[^<>]*>\s*$/, '')
+      .trim();
     for (let m = LABEL.exec(text); m; m = LABEL.exec(text)) {
       items.push({ kind: 'label', name: m[1]!, line: lineNo });
       text = m[2]!.trim();
@@ -105,10 +107,9 @@ function stripComment(line: string): string {
 
 function parseInstruction(text: string): AsmInstruction {
   const first = /^[^\s,]*/.exec(text)![0];
-  if (/^[rw]\d+(?!\w)/.test(text) || text.startsWith('*(') || /^(if|goto|gotol|callx|ld_pseudo)$/.test(first) || /^lock\s*\*/.test(text)) {
+  if (/^[rw]\d+(?!\w)/.test(text) || text.startsWith('*(') || /^(if|goto|gotol|ld_pseudo)$/.test(first) || /^lock\s*\*/.test(text)) {
     return parseLlvm(text);
   }
-  if (first === 'call' && !/^call\s+(local|helper|runtime|kfunc|%)/.test(text)) return parseLlvm(text);
   return parseConformance(text);
 }
 
@@ -285,10 +286,6 @@ const LLVM_RULES: Rule[] = [
     const base = m[4] !== undefined ? insn(op | Source.X | cls, reg(`r${m[2]}`), reg(`r${m[5]}`), 0, 0) : insn(op | Source.K | cls, reg(`r${m[2]}`), 0, 0, imm32(m[6]!));
     return withTarget(base.insn, target(m[7]!), 'offset');
   }],
-  [re('callx\\s+r(\\d+)'), (m) => asm.callx(reg(`r${m[1]}`))],
-  [re(`call\\s+pc\\s*([+-]\\s*${NUM})`), (m) => asm.callLocal(imm32(m[1]!.replace(/\s+/g, '').replace(/^\+/, '')))],
-  [re(`call\\s+(${NUM})`), (m) => asm.call(imm32(m[1]!))],
-  [re('call\\s+([A-Za-z_.$][\\w.$]*)'), (m) => asm.callLocal(m[1]!)],
   [re('exit'), () => asm.exit()],
 ];
 
@@ -433,16 +430,25 @@ function parseLock(rest: string): AsmInstruction {
   return insn(Mode.ATOMIC | (m[3] === '32' ? Size.W : Size.DW) | InsnClass.STX, mem.reg, reg(ops[1]!), mem.offset, imm);
 }
 
-/** `call 5`, `call helper 5`, `call local fn`, `call local +3`, `call runtime 7`, `call %r2`, `callx %r2` */
+/**
+ * Both syntaxes: `call 5` (helper), `call fn` (local call to a label, as LLVM reads it),
+ * `call pc+3` (local), `call kfunc 7`; conformance `call helper 5`, `call local fn`, `call local +3`,
+ * `call runtime 7` (kfunc), `call %r2` / `callx %r2` (indirect).
+ */
 function parseCall(mnemonic: string, rest: string): AsmInstruction {
-  const parts = rest.trim().split(/\s+/).filter(Boolean);
+  const t = rest.trim().replace(/\s+<[^<>]*>$/, '');
+  const pc = /^pc\s*([+-])\s*(\S+)$/.exec(t);
+  if (pc) return asm.callLocal(imm32(`${pc[1] === '-' ? '-' : ''}${pc[2]}`));
+  const parts = t.split(/\s+/).filter(Boolean);
   if (mnemonic === 'callx') {
     if (parts.length !== 1) throw new LineError('callx takes 1 operand');
     return asm.callx(reg(parts[0]!));
   }
   if (parts.length === 1) {
-    if (parts[0]!.startsWith('%')) return asm.callx(reg(parts[0]!));
-    return asm.call(imm32(parts[0]!));
+    const p = parts[0]!;
+    if (/^%?r\d+$/.test(p)) return asm.callx(reg(p));
+    if (/^[A-Za-z_.$][\w.$]*$/.test(p)) return asm.callLocal(p);
+    return asm.call(imm32(p));
   }
   if (parts.length !== 2) throw new LineError(`call takes 1 or 2 operands, got ${parts.length}`);
   const [mode, operand] = parts as [string, string];

@@ -7,7 +7,7 @@ import { checkInstruction, validateInstruction, validateProgram } from './valida
 import { validInstructions, validUnit } from './testing/arbitrary.js';
 
 /** FUZZ_RUNS raises the fuzzing runs for a longer local hunt. */
-const fuzzRuns = Number(process.env.FUZZ_RUNS ?? 3000);
+const fuzzRuns = Number(process.env.FUZZ_RUNS ?? 2000);
 const typed = (e: unknown): boolean => e instanceof AssemblyError || e instanceof InvalidInstructionError || e instanceof InstructionDecodeError;
 
 describe('isa properties', () => {
@@ -20,7 +20,7 @@ describe('isa properties', () => {
       fc.property(validInstructions(), (insns) => {
         expect(decodeInstructions(encodeInstructions(insns))).toEqual(insns);
       }),
-      { numRuns: 1000 },
+      { numRuns: 400 },
     );
   });
 
@@ -32,7 +32,7 @@ describe('isa properties', () => {
             const text = disassembleText(insns, { style, alu32 });
             expect(encodeInstructions(assemble(text))).toEqual(encodeInstructions(insns));
           }),
-          { numRuns: 1000 },
+          { numRuns: 400 },
         );
       });
     }
