@@ -59,10 +59,12 @@ export const JIT_EXPORT = {
   /** `f<entry>`: the BPF function starting at instruction `entry`, (r1..r5, r10 i64) -> r0 i64. */
   functionPrefix: 'f',
   /**
-   * (r1..r5, r10, budget, stackLimit i64) -> r0 i64: resets the control globals and runs the entry
-   * function, so a run is one call from the host.
+   * (r1..r5, r10, budget, stackLimit i64, count i32) -> r0 i64 of the last run: resets the control
+   * globals and runs the entry function `count` times, so runs cost no host round trip.
    */
   run: 'run',
+  /** Mutable i32: runs of a repeated `run` not done because one stopped early. */
+  repeatLeft: 'repeat_left',
   /** () -> f64: the budget left after the last run. */
   budgetLeft: 'budget_left',
 } as const;
@@ -104,7 +106,7 @@ interface ModuleContext {
     loadPacket: number;
     helperBase: number;
   };
-  readonly glob: { budget: number; stop: number; pc: number; fp: number; stackLimit: number };
+  readonly glob: { budget: number; stop: number; pc: number; fp: number; stackLimit: number; repeatLeft: number };
 }
 
 /**
@@ -136,7 +138,9 @@ export function compileToWasm(program: DecodedProgram, options: CompileOptions =
     pc: m.addGlobal(I32, true, 0),
     fp: m.addGlobal(I64, true, 0n),
     stackLimit: m.addGlobal(I64, true, 0n),
+    repeatLeft: m.addGlobal(I32, true, 0),
   };
+  m.exportGlobal(JIT_EXPORT.repeatLeft, glob.repeatLeft);
   m.exportGlobal(JIT_EXPORT.budget, glob.budget);
   m.exportGlobal(JIT_EXPORT.stop, glob.stop);
   m.exportGlobal(JIT_EXPORT.pc, glob.pc);
@@ -161,15 +165,28 @@ export function compileToWasm(program: DecodedProgram, options: CompileOptions =
   };
 }
 
-/** The host's entry points: `run` (set globals, call the program) and `budget_left`. */
+/**
+ * The host's entry points. `run` resets the control globals and runs the program `count` times
+ * (BPF_PROG_TEST_RUN's repeat, without a host round trip per run); it stops early when a run ends
+ * with a stop request, leaving the runs not done in `repeat_left`. `budget_left` reads the budget.
+ */
 function emitRunEntry(m: ModuleBuilder, entry: number, glob: ModuleContext['glob']): void {
-  const run = m.addFunction({ params: [I64, I64, I64, I64, I64, I64, I64, I64], results: [I64] });
+  const run = m.addFunction({ params: [I64, I64, I64, I64, I64, I64, I64, I64, I32], results: [I64] });
   const w = run.code;
+  const count = 8;
+  const r0 = w.addLocal(I64);
+  w.localGet(7).globalSet(glob.stackLimit);
+  w.block().loop();
   w.i32Const(STOP_NONE).globalSet(glob.stop);
   w.localGet(6).globalSet(glob.budget);
-  w.localGet(7).globalSet(glob.stackLimit);
   for (let i = 0; i < 6; i++) w.localGet(i);
-  w.call(entry);
+  w.call(entry).localSet(r0);
+  w.localGet(count).i32Const(1).op(Op.I32_SUB).localSet(count);
+  w.globalGet(glob.stop).brIf(1);
+  w.localGet(count).i32Const(0).op(Op.I32_GT_S).brIf(0);
+  w.end().end();
+  w.localGet(count).globalSet(glob.repeatLeft);
+  w.localGet(r0);
   m.exportFunction(JIT_EXPORT.run, run.index);
   const left = m.addFunction({ params: [], results: [ValType.F64] });
   left.code.globalGet(glob.budget).op(Op.F64_CONVERT_I64_S);

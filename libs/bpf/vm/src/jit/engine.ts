@@ -10,7 +10,12 @@ import { MAX_CALL_FRAMES, MAX_TAIL_CALLS, PERM_READ, PERM_WRITE, STACK_FRAME_SIZ
 import { compileToWasm, JIT_EXPORT, JIT_IMPORT, STOP_EXIT, STOP_NONE, STOP_TAIL_CALL, type Lowering } from './compiler.js';
 
 type BpfFunction = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, r10: bigint) => bigint;
-type RunFunction = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, r10: bigint, budget: bigint, stackLimit: bigint) => bigint;
+type RunFunction = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, r10: bigint, budget: bigint, stackLimit: bigint, count: number) => bigint;
+
+/** `InterpretOptions` plus `repeat`: run the program that many times in a row (BPF_PROG_TEST_RUN's repeat). */
+export interface JitRunOptions extends InterpretOptions {
+  readonly repeat?: number;
+}
 
 /** One instantiated program: its entry, its other functions (callbacks), and its control globals. */
 export interface JitProgram {
@@ -25,6 +30,9 @@ export interface JitProgram {
   readonly pc: WebAssembly.Global;
   readonly fp: WebAssembly.Global;
   readonly stackLimit: WebAssembly.Global;
+  readonly repeatLeft: WebAssembly.Global;
+  /** Whether repeats may loop inside Wasm: not when the program can tail call (the limit is per run). */
+  readonly repeatInWasm: boolean;
   readonly loweringUsed: readonly Lowering[];
   /** Milliseconds spent compiling and instantiating. */
   readonly compileMs: number;
@@ -43,7 +51,8 @@ interface PendingTailCall {
   readonly fp: bigint;
 }
 
-const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
+const u64 = (v: bigint): bigint => (v < 0n ? BigInt.asUintN(64, v) : v);
+const BPF_FUNC_TAIL_CALL = 12;
 
 /**
  * Runs programs compiled to WebAssembly, with the interpreter's signature and semantics
@@ -102,14 +111,26 @@ export class JitEngine {
     return result;
   }
 
-  run(program: DecodedProgram, ctx: RunContext, options: InterpretOptions): InterpretResult {
+  /**
+   * Runs the program (`options.repeat` times, default once, on the same memory, as the kernel's test
+   * run does) and returns the last run's r0 and instruction count. Same semantics and errors as
+   * `Interpreter.run`; the budget applies to each run.
+   */
+  run(program: DecodedProgram, ctx: RunContext, options: JitRunOptions): InterpretResult {
     const jp = this.compile(program);
-    if (typeof jp === 'string') return this.interpreter.run(program, ctx, options);
+    const repeat = options.repeat ?? 1;
+    if (typeof jp === 'string') {
+      let result = this.interpreter.run(program, ctx, options);
+      for (let i = 1; i < repeat; i++) {
+        ctx.exitRequested = false;
+        result = this.interpreter.run(program, ctx, options);
+      }
+      return result;
+    }
     const budget = options.budget ?? DEFAULT_INSN_BUDGET;
     this.ctx = ctx;
     this.active = jp;
     this.pending = null;
-    this.tailCalls = 0;
     this.skbAddress = options.skbData?.address ?? 0;
     this.skbLength = options.skbData?.length ?? 0;
     ctx.invoker = this.invoker;
@@ -119,9 +140,16 @@ export class JitEngine {
     }
     const a = options.args;
     try {
-      // Wasm takes i64 arguments modulo 2^64, so the arguments need no normalizing here.
-      const r0 = jp.run(a[0] ?? 0n, a[1] ?? 0n, a[2] ?? 0n, a[3] ?? 0n, a[4] ?? 0n, this.stackTopBig, this.lastBudgetBig, this.stackBottomBig);
-      return { r0: ctx.exitRequested ? ctx.exitValue : u64(r0), insns: budget - jp.budgetLeft() };
+      let left = repeat;
+      for (;;) {
+        this.tailCalls = 0;
+        const count = jp.repeatInWasm ? left : 1;
+        // Wasm takes i64 arguments modulo 2^64, so the arguments need no normalizing here.
+        const r0 = jp.run(a[0] ?? 0n, a[1] ?? 0n, a[2] ?? 0n, a[3] ?? 0n, a[4] ?? 0n, this.stackTopBig, this.lastBudgetBig, this.stackBottomBig, count);
+        left -= count - (ctx.exitRequested ? (jp.repeatLeft.value as number) : 0);
+        if (left <= 0) return { r0: ctx.exitRequested ? ctx.exitValue : u64(r0), insns: budget - jp.budgetLeft() };
+        ctx.exitRequested = false;
+      }
     } finally {
       this.ctx = null;
       this.active = null;
@@ -180,6 +208,8 @@ export class JitEngine {
       pc: ex[JIT_EXPORT.pc] as WebAssembly.Global,
       fp: ex[JIT_EXPORT.framePointer] as WebAssembly.Global,
       stackLimit: ex[JIT_EXPORT.stackLimit] as WebAssembly.Global,
+      repeatLeft: ex[JIT_EXPORT.repeatLeft] as WebAssembly.Global,
+      repeatInWasm: !program.helperFns.some((h) => h.id === BPF_FUNC_TAIL_CALL) && !program.instructions.some((insn, pc) => insn.opcode === 0x8d || (insn.opcode === 0x85 && insn.src === 0 && program.aux[pc] < 0)),
       loweringUsed: compiled.loweringUsed,
       compileMs: performance.now() - started,
     };
