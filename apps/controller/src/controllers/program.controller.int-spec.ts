@@ -117,7 +117,7 @@ describe('ProgramController (integration)', () => {
 
     it.each([
       ['no object', { name: 'x1' }, undefined, 400, /missing the ELF object/],
-      ['not ELF', { name: 'x2' }, new TextEncoder().encode('hello, this is not an ELF'), 422, /NOT_ELF/],
+      ['not ELF', { name: 'x2' }, new TextEncoder().encode('hello, this is not an ELF object. '.repeat(10)), 422, /NOT_ELF/],
       ['truncated', { name: 'x3' }, elfHeaderOnly, 422, /TRUNCATED/],
       ['a host binary', { name: 'x4' }, new Uint8Array(readFileSync(process.execPath).subarray(0, 60000)), 422, /NOT_BPF/],
       ['too large', { name: 'x5' }, new Uint8Array(70 * 1024), 413, /too large/i],

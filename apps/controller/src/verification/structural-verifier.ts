@@ -1,11 +1,11 @@
-import { decodeInstructions } from '@bpfleet/isa';
-import { inspectObject } from '../elf/object-inspector.js';
+import { parseObject } from './object-validator.js';
 import { VerifierUnavailableError, type ProgramVerdict, type ProgramVerifier } from './program-verifier.js';
 
 /**
- * Structural checks only (decodable instructions, instruction limit of the kernel profile, ends in
- * exit or a jump): used while the abstract-interpretation verifier is not available in this build.
- * Results carry its name so a structural pass is never mistaken for a full verification.
+ * Structural checks only (the object loads and links, instruction limit of the kernel profile, every
+ * path can end: the last instruction is an exit or a jump). Used while the abstract-interpretation
+ * verifier is not available in this build; results carry its name so a structural pass is never
+ * mistaken for a full verification.
  */
 export class StructuralVerifier implements ProgramVerifier {
   readonly name = 'bpfleet-structural 0.1.0';
@@ -18,22 +18,15 @@ export class StructuralVerifier implements ProgramVerifier {
   async verify(elf: Uint8Array, kernelProfile: string): Promise<readonly ProgramVerdict[]> {
     const limit = StructuralVerifier.limits[kernelProfile];
     if (limit === undefined) throw new VerifierUnavailableError(`unknown kernel profile ${kernelProfile}`);
-    return inspectObject(elf).programs.map((p): ProgramVerdict => {
+    return parseObject(elf).programs.map((p): ProgramVerdict => {
       const base = { program: p.name, section: p.section };
-      let count: number;
-      let lastOpcode: number | undefined;
-      try {
-        const insns = decodeInstructions(p.code);
-        count = insns.length;
-        lastOpcode = insns[insns.length - 1]?.opcode;
-      } catch (e) {
-        return { ...base, verdict: 'fail', processedInsns: 0, error: (e as Error).message, log: (e as Error).message };
-      }
+      const count = p.insns.length;
       if (count > limit) {
         const error = `program is too large: ${count} insns, the ${kernelProfile} kernel allows ${limit}`;
         return { ...base, verdict: 'fail', processedInsns: 0, error, log: error };
       }
-      if (lastOpcode !== 0x95 && lastOpcode !== 0x05) {
+      const last = p.insns[count - 1]?.opcode;
+      if (last !== 0x95 && last !== 0x05) {
         const error = `last insn is not an exit or jump`;
         return { ...base, verdict: 'fail', processedInsns: count, error, log: `${count - 1}: ${error}` };
       }
