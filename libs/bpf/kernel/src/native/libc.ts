@@ -10,6 +10,7 @@ export interface Libc {
   readonly setsockopt: (fd: number, level: number, name: number, value: Buffer, len: number) => number;
   readonly socket: (domain: number, type: number, protocol: number) => number;
   readonly bind: (fd: number, addr: Buffer, len: number) => number;
+  readonly getsockname: (fd: number, addr: Buffer, len: Uint32Array) => number;
   readonly recv: (fd: number, buf: Buffer, len: number, flags: number) => number;
   readonly ifNameToIndex: (name: string) => number;
   readonly vsnprintf: (buf: Buffer, size: number, fmt: string, args: unknown) => number;
@@ -36,6 +37,7 @@ export function libc(): Libc {
     setsockopt: f('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)') as Libc['setsockopt'],
     socket: f('int socket(int domain, int type, int protocol)') as Libc['socket'],
     bind: f('int bind(int fd, const void *addr, uint32_t len)') as Libc['bind'],
+    getsockname: f('int getsockname(int fd, _Out_ void *addr, _Inout_ uint32_t *len)') as Libc['getsockname'],
     recv: f('long recv(int fd, _Out_ void *buf, size_t len, int flags)') as Libc['recv'],
     ifNameToIndex: f('unsigned int if_nametoindex(const char *name)') as Libc['ifNameToIndex'],
     vsnprintf: f('int vsnprintf(_Out_ void *buf, size_t size, const char *fmt, void *args)') as Libc['vsnprintf'],
