@@ -58,9 +58,12 @@ export const registerDisasm: RegisterCommand = (program, io) => {
       for (const l of selected) {
         out.push(`${out.length ? '\n' : ''}${l.section} ${l.name}:`);
         const source = new Map(opts.source && l.spec ? l.spec.lineInfo.map((li) => [li.insn, li.lineText.trim()] as const) : []);
+        let lastSource: string | undefined;
         for (const x of lines(l, style)) {
+          // Like objdump -S: a source line once, where it starts.
           const src = source.get(x.index);
-          if (src) out.push(`; ${src}`);
+          if (src && src !== lastSource) out.push(`; ${src}`);
+          if (src) lastSource = src;
           out.push(`${String(x.index).padStart(8)}:\t${x.text}`);
         }
       }
