@@ -30,6 +30,11 @@ function isJumpClass(opcode: number): boolean {
   return cls === 0x05 || cls === 0x06;
 }
 
+/** LD_ABS / LD_IND: like a call, they may end the program, so they end a block too. */
+function isPacketLoad(opcode: number): boolean {
+  return (opcode & 0x07) === 0x00 && opcode !== OP_LDDW && opcode !== 0;
+}
+
 /** The absolute target of a jump (`ja`, conditional, `gotol`), or -1 for calls and exit. */
 export function jumpTarget(insn: Instruction, pc: number): number {
   const op = insn.opcode;
@@ -54,8 +59,8 @@ export function functionEntries(insns: readonly Instruction[]): number[] {
 
 /**
  * Splits the program into functions (contiguous, as the kernel lays out subprograms) and each
- * function into basic blocks. A block ends after a jump, an exit or a call (so the instruction
- * budget is exact at every call); a block starts at every jump target. Jumps that leave their
+ * function into basic blocks. A block ends after a jump, an exit, a call or a legacy packet load
+ * (so the instruction budget is exact wherever the program may stop); a block starts at every jump target. Jumps that leave their
  * function or land on the second slot of an `lddw` are refused.
  */
 export function buildCfg(insns: readonly Instruction[]): FunctionCfg[] {
@@ -71,6 +76,7 @@ export function buildCfg(insns: readonly Instruction[]): FunctionCfg[] {
     for (let pc = entry; pc < end; pc++) {
       if (secondSlot[pc]) continue;
       const insn = insns[pc];
+      if (isPacketLoad(insn.opcode)) leader[pc + 1 - entry] = 1;
       if (!isJumpClass(insn.opcode)) continue;
       const target = jumpTarget(insn, pc);
       if (target >= 0) {
