@@ -166,6 +166,8 @@ export interface BpfProgramSpec {
   readonly attachTarget?: string;
   /** Sleepable variant (`.s` suffix sections). */
   readonly sleepable: boolean;
+  /** False for `SEC("?...")` programs, which libbpf does not load unless asked (absent = true). */
+  readonly autoload?: boolean;
   /**
    * The linked instructions: the program's own, then every `.text` subprogram it calls (transitively),
    * with calls and map references relocated. Map references are loader-neutral: `lddw` with

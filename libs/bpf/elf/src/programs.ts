@@ -163,7 +163,12 @@ function link(ctx: Context, main: Func, limits: ProgramLimits): BpfProgramSpec {
     coreRelocations,
     btfFuncTypeId,
   };
-  return { ...spec, ...(match?.expectedAttachType !== undefined && { expectedAttachType: match.expectedAttachType }), ...(match?.attachTarget !== undefined && { attachTarget: match.attachTarget }) };
+  return {
+    ...spec,
+    ...(match?.expectedAttachType !== undefined && { expectedAttachType: match.expectedAttachType }),
+    ...(match?.attachTarget !== undefined && { attachTarget: match.attachTarget }),
+    ...(main.section.name.startsWith('?') && { autoload: false }),
+  };
 }
 
 function withImm(insn: Instruction, imm: number): Instruction {
