@@ -1,7 +1,7 @@
 // Exercises the arithmetic of the instruction set for the disassembler tests: 32- and 64-bit ALU
 // with register and immediate operands, shifts, byte order, 32-bit jumps, and with -mcpu=v4 the
 // signed division/modulo, sign-extending moves and loads, and unconditional byte swaps.
-// A socket filter over the packet bytes, so the kernel verifier can load every variant.
+// A socket filter and a tc program over packet fields and bytes, so the kernel loads every variant.
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -50,7 +50,7 @@ int isa_alu(struct __sk_buff *skb) {
   return 0;
 }
 
-SEC("socket")
+SEC("tc")
 int isa_loads(struct __sk_buff *skb) {
   void *data = (void *)(long)skb->data;
   void *end = (void *)(long)skb->data_end;

@@ -13,6 +13,15 @@ const minimal = path.join(repoRoot, 'tests/bpf/build/minimal.o');
 const haveCorpus = existsSync(minimal);
 if (!haveCorpus) console.log(`disasm object tests skipped: ${minimal} is missing (run: bash tests/bpf/build.sh)`);
 
+function tryValidate(insns: Parameters<typeof validateProgram>[0]): string | undefined {
+  try {
+    validateProgram(insns, { entryRegisters: [1, 10] });
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 function capture(): CliIo & { stdout: string; stderr: string } {
   const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
   return io;
@@ -73,7 +82,8 @@ describe('bpfleet disasm', () => {
       expect({ f, code: await main(['node', 'bpfleet', 'disasm', file, '--source'], io), err: io.stderr }).toEqual({ f, code: 0, err: '' });
       expect({ f, invalid: io.stdout.includes('<invalid') }).toEqual({ f, invalid: false });
       for (const p of loadBpfObject(new Uint8Array(readFileSync(file)), { name: file }).programs) {
-        expect(() => validateProgram(p.insns)).not.toThrow();
+        // Also the register-initialization check, with the kernel's entry state (r1 = context, r10).
+        expect({ f, p: p.name, error: tryValidate(p.insns) }).toEqual({ f, p: p.name, error: undefined });
         programs++;
       }
     }

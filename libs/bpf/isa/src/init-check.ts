@@ -2,7 +2,7 @@ import { AluOp, aluOpOf } from './alu.js';
 import { InvalidInstructionError } from './errors.js';
 import type { Instruction } from './instruction.js';
 import { CallSource, JumpOp, jumpOpOf } from './jump.js';
-import { AtomicOp } from './load-store.js';
+import { AtomicOp, PseudoSource } from './load-store.js';
 import { classOf, InsnClass, Mode, modeOf, Source } from './opcode.js';
 import { branchTarget } from './flow.js';
 
@@ -60,8 +60,9 @@ function effectOf(insn: Instruction): Effect {
  * Refuses a program that reads a register no path has written: a forward must-analysis over the
  * control flow graph (meet = intersection). `entry` lists the registers defined when the program
  * starts (r1 and r10 in the kernel; the conformance suite also passes r2). A local call's target
- * starts with r1-r5 and r10. Branch conditions are not evaluated, so a read guarded by a
- * correlated branch may be refused where the kernel verifier, which tracks values, accepts it.
+ * and a callback (`lddw` func reference) start with r1-r5 and r10. Branch conditions are not
+ * evaluated, so a read guarded by a correlated branch may be refused where the kernel verifier,
+ * which tracks values, accepts it.
  * Assumes a program that passed `validateProgram`.
  */
 export function checkRegisterInit(insns: readonly Instruction[], entry: readonly number[]): void {
@@ -81,9 +82,12 @@ export function checkRegisterInit(insns: readonly Instruction[], entry: readonly
     }
   };
   flow(0, entry.reduce((m, r) => m | bit(r), 0) & ALL);
+  // Functions start with their arguments in r1-r5: local call targets, and callbacks whose address
+  // a `lddw` func reference takes (a helper calls them).
   for (let i = 0; i < n; i++) {
     const insn = insns[i]!;
-    if (insn.opcode === 0x85 && insn.src === CallSource.LOCAL) flow(i + 1 + insn.imm, CALLER_SAVED | bit(10));
+    const isFunc = (insn.opcode === 0x85 && insn.src === CallSource.LOCAL) || (insn.opcode === 0x18 && insn.src === PseudoSource.FUNC && !secondSlot[i]);
+    if (isFunc) flow(i + 1 + insn.imm, CALLER_SAVED | bit(10));
   }
   while (work.length > 0) {
     const i = work.pop()!;
@@ -98,7 +102,7 @@ export function checkRegisterInit(insns: readonly Instruction[], entry: readonly
     const out = ((mask & ~eff.clobbers) | eff.writes) & ALL;
     const op = jumpOpOf(insn.opcode);
     if (op === JumpOp.EXIT) continue;
-    const target = op === JumpOp.CALL ? undefined : branchTarget(insns, i);
+    const target = op === JumpOp.CALL || insn.opcode === 0x18 ? undefined : branchTarget(insns, i);
     const unconditional = op === JumpOp.JA;
     if (target !== undefined) flow(target, out);
     if (!unconditional) flow(i + (insn.opcode === 0x18 ? 2 : 1), out);

@@ -7,6 +7,7 @@ import { encodeInstructions } from './codec.js';
 import { disassembleText } from './disasm.js';
 import type { Instruction } from './instruction.js';
 import { validUnit } from './testing/arbitrary.js';
+import { allForms, formOf } from './testing/forms.js';
 
 /**
  * The other direction of the llvm-objdump comparison: text we print in LLVM syntax must mean the
@@ -61,6 +62,7 @@ function llvmExpressible(unit: Instruction[]): boolean {
     const slot = firstDiff < 0 ? -1 : Math.floor(firstDiff / 8);
     expect({ slot, text: slot < 0 ? '' : disassembleText([insns[slot]!], { alu32: true }) }).toEqual({ slot: -1, text: '' });
     expect(b.length).toBe(a.length);
-    console.log(`llvm-mc-19 reassembled ${units.length} random instructions (${insns.length} slots) to identical bytes`);
+    const forms = new Set(units.map((u) => formOf(u[0]!)));
+    console.log(`llvm-mc-19 reassembled ${units.length} random instructions (${insns.length} slots, ${forms.size} of ${allForms().size} forms) to identical bytes`);
   });
 });

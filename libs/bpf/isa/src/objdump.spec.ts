@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeInstructions } from './codec.js';
 import { formatInstruction, type DisasmOptions } from './disasm.js';
+import { allForms, formOf } from './testing/forms.js';
 
 /**
  * Compares the disassembler with llvm-objdump on the clang-compiled corpus (tests/bpf/build):
@@ -38,6 +39,8 @@ interface Comparison {
   unknown: number;
   llvmDefect: number;
   mismatches: string[];
+  /** Instruction forms compared (see testing/forms.ts). */
+  forms: Set<string>;
 }
 
 /** Runs objdump once over all objects and compares every instruction line with our text. */
@@ -62,22 +65,27 @@ function compare(tool: string, mattr: string[], options: DisasmOptions, into: Co
       into.llvmDefect++;
       continue;
     }
-    const ours = formatInstruction(decodeInstructions(bytes), 0, { ...options, exact: true });
+    const insns = decodeInstructions(bytes);
+    const ours = formatInstruction(insns, 0, { ...options, exact: true });
     into.compared++;
+    into.forms.add(formOf(insns[0]!));
     if (ours !== theirs) into.mismatches.push(`${object}:${m[1]} ${m[2]!.trim()}: llvm '${theirs}' ours '${ours}'`);
   }
 }
 
 describeObjdump('disassembler vs llvm-objdump', () => {
   it('matches llvm-objdump-19 on every instruction of the corpus (plain and --mattr=+alu32)', () => {
-    const plain: Comparison = { compared: 0, unknown: 0, llvmDefect: 0, mismatches: [] };
-    const alu32: Comparison = { compared: 0, unknown: 0, llvmDefect: 0, mismatches: [] };
+    const plain: Comparison = { compared: 0, unknown: 0, llvmDefect: 0, mismatches: [], forms: new Set<string>() };
+    const alu32: Comparison = { compared: 0, unknown: 0, llvmDefect: 0, mismatches: [], forms: new Set<string>() };
     compare('llvm-objdump-19', [], {}, plain);
     compare('llvm-objdump-19', ['--mattr=+alu32'], { alu32: true }, alu32);
     console.log(
       `llvm-objdump-19 on ${objects.length} objects: ${plain.compared} lines equal=${plain.compared - plain.mismatches.length}, ` +
         `alu32 ${alu32.compared} lines equal=${alu32.compared - alu32.mismatches.length}, <unknown> to llvm: ${plain.unknown + alu32.unknown}, misdecoded by llvm without alu32: ${plain.llvmDefect}`,
     );
+    const all = allForms();
+    const seen = new Set([...plain.forms, ...alu32.forms]);
+    console.log(`instruction forms compared with llvm-objdump-19: ${seen.size} of ${all.size}; not in the corpus: ${[...all].filter((f) => !seen.has(f)).sort().join(' ')}`);
     expect(plain.mismatches.slice(0, 20)).toEqual([]);
     expect(alu32.mismatches.slice(0, 20)).toEqual([]);
     expect(plain.compared).toBeGreaterThan(1000);
@@ -86,7 +94,7 @@ describeObjdump('disassembler vs llvm-objdump', () => {
   (objdump14 ? it : it.skip)('matches llvm-objdump 14 (decimal style) on the objects built for cpu v1-v3', () => {
     // LLVM 14 predates cpu v4: it reads sdiv/movsx as div/mov, so v4 objects are left out.
     const older = objects.filter((o) => !o.endsWith('.v4.o'));
-    const cmp: Comparison = { compared: 0, unknown: 0, llvmDefect: 0, mismatches: [] };
+    const cmp: Comparison = { compared: 0, unknown: 0, llvmDefect: 0, mismatches: [], forms: new Set<string>() };
     compare(objdump14!, [], { radix: 10 }, cmp, older);
     console.log(`llvm-objdump-14 on ${older.length} objects: ${cmp.compared} lines equal=${cmp.compared - cmp.mismatches.length}, <unknown> to llvm-14: ${cmp.unknown}, misdecoded: ${cmp.llvmDefect}`);
     expect(cmp.mismatches.slice(0, 20)).toEqual([]);
