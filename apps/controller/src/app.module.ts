@@ -15,6 +15,9 @@ import { VerificationProcessor } from './jobs/verification.processor.js';
 import { NatsService } from './nats/nats.service.js';
 import { AgentGatewayService } from './nats/agent-gateway.service.js';
 import { AgentRegistryService } from './services/agent-registry.service.js';
+import { MetricIngestService } from './services/metric-ingest.service.js';
+import { MetricQueryService } from './services/metric-query.service.js';
+import { MetricController } from './controllers/metric.controller.js';
 import { AgentRepository } from './repositories/agent.repository.js';
 import { ApiTokenRepository } from './repositories/api-token.repository.js';
 import { AuditRepository } from './repositories/audit.repository.js';
@@ -56,7 +59,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [MulterModule.register({ limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1, fields: 16, fieldSize: 1024 * 1024 + 1024 } })],
-      controllers: [SystemController, ProgramController, AgentController, TokenController, AuditController],
+      controllers: [SystemController, ProgramController, AgentController, TokenController, AuditController, MetricController],
       providers: [
         { provide: CONTROLLER_CONFIG, useValue: config },
         { provide: DataSource, useFactory: () => openDataSource(config) },
@@ -88,6 +91,8 @@ export class AppModule {
         AgentService,
         AgentRegistryService,
         AgentGatewayService,
+        MetricIngestService,
+        MetricQueryService,
         AuthService,
         AgentRepository,
         ApiTokenRepository,

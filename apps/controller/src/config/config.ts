@@ -34,6 +34,11 @@ const schema = z.object({
   /** Heartbeat ages after which an agent is stale / offline. */
   AGENT_STALE_SECONDS: z.coerce.number().positive().default(30),
   AGENT_OFFLINE_SECONDS: z.coerce.number().positive().default(120),
+  /** Metric ingest: messages fetched per batch, deliveries before a message is dead-lettered. */
+  INGEST_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
+  INGEST_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
+  /** Metric day partitions older than this are dropped by the retention job. */
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
