@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { registerAsm } from './asm.js';
 import { registerDisasm } from './disasm.js';
+import { registerInspect } from './inspect.js';
 
 /** A command module adds its subcommand(s) to the program. One file per command under commands/. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
 /** Every command, in the order `bpfleet --help` lists them. Add new commands here. */
-export const commands: RegisterCommand[] = [registerAsm, registerDisasm];
+export const commands: RegisterCommand[] = [registerAsm, registerDisasm, registerInspect];

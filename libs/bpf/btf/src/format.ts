@@ -1,6 +1,6 @@
 import type { Btf } from './btf.js';
 import { BtfError } from './errors.js';
-import { BtfKind, type BtfComposite, type BtfEnum, type BtfFuncProto, type BtfType } from './types.js';
+import { BtfKind, type BtfComposite, type BtfDatasec, type BtfEnum, type BtfFuncProto, type BtfType } from './types.js';
 
 /** Bound on declarator nesting (pointer to array of pointers ...) and inline anonymous types. */
 const MAX_FORMAT_DEPTH = 32;
@@ -42,7 +42,7 @@ export function formatDefinition(btf: Btf, id: number, options: FormatOptions = 
     case BtfKind.VAR:
       return p.declaration(t.type, t.name, 0);
     case BtfKind.DATASEC:
-      return `SEC("${t.name}") { ${t.vars.map((v) => `${formatType(btf, v.type)} @${v.offset}+${v.size};`).join(' ')} }`;
+      return `SEC("${t.name}") ${p.datasecBody(t)}`;
     case BtfKind.DECL_TAG:
       return `__attribute__((btf_decl_tag("${t.name}"))) on ${formatType(btf, t.type)}${t.componentIdx >= 0 ? ` #${t.componentIdx}` : ''}`;
     default:
@@ -125,6 +125,15 @@ class Printer {
     if (indent === undefined) return `{ ${lines.join(' ')} }`;
     const pad = indent.repeat(level + 1);
     return `{\n${lines.map((l) => pad + l).join('\n')}\n${indent.repeat(level)}}`;
+  }
+
+  /** A DATASEC's variables as declarations (`__u64 packets_seen;`), in section order. */
+  datasecBody(t: BtfDatasec): string {
+    const lines = t.vars.map((v) => {
+      const variable = this.btf.type(v.type);
+      return variable.kind === BtfKind.VAR ? `${this.declaration(variable.type, variable.name, 1, 1)};` : `${this.declaration(v.type, '', 1, 1)};`;
+    });
+    return this.body(lines, 0);
   }
 
   private params(t: BtfFuncProto, depth: number, level: number): string {

@@ -117,8 +117,8 @@ function cString(bytes: Uint8Array, offset: number, what: string, section: strin
 /** Parses the ELF header, section headers, symbol table and REL relocation tables. */
 export function parseElfFile(bytes: Uint8Array): ElfFile {
   const r = new Reader(bytes);
+  if (bytes.length < 4 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) throw new ElfError('E_NOT_ELF', 'not an ELF file (bad magic)', { offset: 0 });
   r.check(0, EHDR_SIZE, 'ELF header');
-  if (bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) throw new ElfError('E_NOT_ELF', 'not an ELF file (bad magic)', { offset: 0 });
   if (bytes[4] !== 2) throw new ElfError('E_CLASS', `not ELF64 (class ${bytes[4]})`, { offset: 4 });
   if (bytes[5] !== 1) throw new ElfError('E_ENDIAN', `not little-endian (data encoding ${bytes[5]})`, { offset: 5 });
   const type = r.u16(16);
