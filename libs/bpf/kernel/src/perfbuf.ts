@@ -2,6 +2,7 @@ import { BpfMapType } from '@bpfleet/elf';
 import { koffi, type NativePointer } from './native/koffi.js';
 import { libbpf, isNull } from './native/libbpf.js';
 import { lastErrno } from './native/libc.js';
+import { copyFromNative } from './native/memory.js';
 import { withLibbpfLog } from './native/log.js';
 import { perfBufferLostFn, perfBufferSampleFn, sizeOf } from './native/structs.js';
 import { KernelError } from './errors.js';
@@ -38,7 +39,7 @@ export class PerfBufferReader {
     this.sample = koffi.register((_ctx: unknown, cpu: number, data: NativePointer, size: number) => {
       if (this.failure !== undefined) return;
       try {
-        this.options.onRecord(new Uint8Array(koffi.view(data, size).slice(0)), cpu);
+        this.options.onRecord(copyFromNative(data, size), cpu);
         this.delivered++;
       } catch (e) {
         this.failure = e;
@@ -95,3 +96,4 @@ export class PerfBufferReader {
     }
   }
 }
+

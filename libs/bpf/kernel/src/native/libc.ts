@@ -15,6 +15,11 @@ export interface Libc {
   readonly ifNameToIndex: (name: string) => number;
   readonly vsnprintf: (buf: Buffer, size: number, fmt: string, args: unknown) => number;
   readonly getpid: () => number;
+  readonly mmap: (addr: null, len: number, prot: number, flags: number, fd: number, offset: number) => unknown;
+  readonly munmap: (addr: unknown, len: number) => number;
+  readonly getpagesize: () => number;
+  /** memcpy into a JS buffer: far cheaper than a koffi.view per record. */
+  readonly memcpy: (dst: Uint8Array, src: unknown, n: number) => unknown;
   readonly mount: (source: string, target: string, fstype: string, flags: number, data: null) => number;
 }
 
@@ -42,6 +47,10 @@ export function libc(): Libc {
     ifNameToIndex: f('unsigned int if_nametoindex(const char *name)') as Libc['ifNameToIndex'],
     vsnprintf: f('int vsnprintf(_Out_ void *buf, size_t size, const char *fmt, void *args)') as Libc['vsnprintf'],
     getpid: f('int getpid(void)') as Libc['getpid'],
+    mmap: f('void *mmap(void *addr, size_t len, int prot, int flags, int fd, long offset)') as Libc['mmap'],
+    munmap: f('int munmap(void *addr, size_t len)') as Libc['munmap'],
+    getpagesize: f('int getpagesize(void)') as Libc['getpagesize'],
+    memcpy: f('void *memcpy(_Out_ void *dst, const void *src, size_t n)') as Libc['memcpy'],
     mount: f('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data)') as Libc['mount'],
   };
   return cached;

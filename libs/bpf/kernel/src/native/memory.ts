@@ -1,4 +1,5 @@
 import { koffi, type NativePointer } from './koffi.js';
+import { libc } from './libc.js';
 
 /**
  * Native memory that must outlive a single call (a verifier log buffer libbpf keeps between open
@@ -39,8 +40,12 @@ export class NativeBuffer {
   }
 }
 
-/** Copies `size` bytes at a native pointer into a new JS-owned array. */
+/**
+ * Copies `size` bytes at a native pointer into a new JS-owned array. memcpy through the FFI costs
+ * ~0.6 µs; a koffi.view per call costs ~20 µs (it creates an external ArrayBuffer).
+ */
 export function copyFromNative(ptr: NativePointer, size: number): Uint8Array {
-  if (size === 0) return new Uint8Array(0);
-  return new Uint8Array(koffi.view(ptr, size).slice(0));
+  const out = new Uint8Array(size);
+  if (size > 0) libc().memcpy(out, ptr, size);
+  return out;
 }
