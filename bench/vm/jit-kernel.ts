@@ -137,7 +137,7 @@ export function kernelComparisons(quick: boolean): KernelComparison[] {
       const results: Record<string, { nsPerRun: number; r0: bigint }> = {};
       for (const engineName of ['jit', 'interpreter'] as const) {
         const vm = new VmSetup(object, packet);
-        const engine = engineName === 'jit' ? new JitEngine(vm.mem, vm.helpers) : new Interpreter(vm.mem, vm.helpers);
+        const engine = engineName === 'jit' ? new JitEngine(vm.mem, vm.helpers, { maps: vm.maps }) : new Interpreter(vm.mem, vm.helpers);
         const program = vm.decode(object, name);
         const ctx = new RunContext(vm.mem, defaultEnv(), 0);
         const args = [BigInt(vm.ctxRegion.base)];

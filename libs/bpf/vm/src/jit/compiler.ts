@@ -14,6 +14,7 @@ import {
   REGION_WORDS,
   STACK_FRAME_SIZE,
 } from '../memory/layout.js';
+import { decodeMapPointer } from '../helpers/types.js';
 import { buildCfg, jumpTarget, type FunctionCfg } from './cfg.js';
 import { structure, type Construct, type Edge } from './structure.js';
 import { CodeWriter, ModuleBuilder, Op, ValType, type FuncType } from './wasm/index.js';
@@ -21,8 +22,19 @@ import { CodeWriter, ModuleBuilder, Op, ValType, type FuncType } from './wasm/in
 /** How jumps are lowered: structured blocks/loops (falls back to dispatch when irreducible) or always a dispatch loop. */
 export type Lowering = 'structured' | 'dispatch';
 
+/**
+ * How `bpf_map_lookup_elem` on a map known at compile time may skip the generic helper: an array's
+ * lookup computed in Wasm, or any map's lookup through a host import that takes and returns plain
+ * 32-bit addresses (no BigInt conversions).
+ */
+export type MapLookupPlan =
+  | { readonly kind: 'array'; readonly base: number; readonly stride: number; readonly maxEntries: number }
+  | { readonly kind: 'host'; readonly keySize: number };
+
 export interface CompileOptions {
   readonly lowering?: Lowering;
+  /** Lookup plan for map `index` (from `lddw r1, map`), or undefined to call the helper. */
+  readonly mapLookup?: (index: number) => MapLookupPlan | undefined;
 }
 
 /** Names of the module's imports (module `vm`) and exports; the engine binds them. */
@@ -43,6 +55,8 @@ export const JIT_IMPORT = {
   loadPacket: 'load_packet',
   /** `helper<index>`: (r1..r5 i64) -> i64 for DecodedProgram.helperFns[index] */
   helperPrefix: 'helper',
+  /** (map index i32, key address i32) -> value address i32 or 0: `bpf_map_lookup_elem` on a known map */
+  mapLookup: 'map_lookup',
 } as const;
 
 export const JIT_EXPORT = {
@@ -97,12 +111,14 @@ interface ModuleContext {
   readonly insns: readonly Instruction[];
   readonly program: DecodedProgram;
   readonly funcIndexOf: Map<number, number>;
+  readonly options: CompileOptions;
   readonly imp: {
     fault: number;
     budget: number;
     callDepth: number;
     callDynamic: number;
     tailCall: number;
+    mapLookup: number;
     loadPacket: number;
     helperBase: number;
   };
@@ -124,6 +140,7 @@ export function compileToWasm(program: DecodedProgram, options: CompileOptions =
     callDepth: m.importFunction(JIT_IMPORT.module, JIT_IMPORT.callDepth, { params: [I32], results: [] }),
     callDynamic: m.importFunction(JIT_IMPORT.module, JIT_IMPORT.callDynamic, { params: [I32, I64, I32, I64, I64, I64, I64, I64], results: [I64] }),
     tailCall: m.importFunction(JIT_IMPORT.module, JIT_IMPORT.tailCall, { params: [I32], results: [I64] }),
+    mapLookup: m.importFunction(JIT_IMPORT.module, JIT_IMPORT.mapLookup, { params: [I32, I32], results: [I32] }),
     loadPacket: m.importFunction(JIT_IMPORT.module, JIT_IMPORT.loadPacket, { params: [I32, I64, I32], results: [I64] }),
     helperBase: -1,
   };
@@ -155,7 +172,7 @@ export function compileToWasm(program: DecodedProgram, options: CompileOptions =
     return code;
   });
   emitRunEntry(m, funcIndexOf.get(0)!, glob);
-  const ctx: ModuleContext = { insns, program, funcIndexOf, imp, glob };
+  const ctx: ModuleContext = { insns, program, funcIndexOf, options, imp, glob };
   const loweringUsed = cfgs.map((cfg, i) => new FunctionCompiler(ctx, cfg, writers[i]).compile(options.lowering ?? 'structured'));
   return {
     bytes: m.encode(),
@@ -686,6 +703,7 @@ class FunctionCompiler {
       this.emitStopCheck();
       return;
     }
+    if (this.emitKnownMapLookup(insn, pc)) return;
     this.get(10);
     w.globalSet(glob.fp).i32Const(pc).globalSet(glob.pc);
     const index = program.aux[pc];
@@ -701,6 +719,51 @@ class FunctionCompiler {
     this.set(0);
     this.reloadBudget();
     this.emitHelperStopCheck(pc);
+  }
+
+  /**
+   * `bpf_map_lookup_elem(map, key)` where r1 was loaded with a map in this block: the key is
+   * checked like the helper reads it (same fault), then an array's value address is computed here,
+   * other maps go through the `map_lookup` import. Returns false to call the helper instead.
+   */
+  private emitKnownMapLookup(insn: Instruction, pc: number): boolean {
+    const { program, options, imp } = this.ctx;
+    const index = program.aux[pc];
+    if (insn.imm !== BPF_FUNC_MAP_LOOKUP_ELEM || index < 0 || program.helperFns[index].name !== 'map_lookup_elem' || !options.mapLookup) return false;
+    const map = this.knownMapInR1(pc);
+    const plan = map >= 0 ? options.mapLookup(map) : undefined;
+    if (!plan) return false;
+    const w = this.w;
+    const keySize = plan.kind === 'array' ? 4 : plan.keySize;
+    this.emitChecked(2, 0, keySize, PERM_READ, pc, pc + 1);
+    if (plan.kind === 'array') {
+      w.localGet(this.addr).mem(Op.I32_LOAD, 0, 0).localTee(this.x32).i32Const(plan.maxEntries).op(Op.I32_LT_U);
+      w.if(I64).localGet(this.x32).op(Op.I64_EXTEND_I32_U).i64Const(plan.stride).op(Op.I64_MUL).i64Const(plan.base).op(Op.I64_ADD);
+      w.else().i64Const(0).end();
+    } else {
+      w.i32Const(map).localGet(this.addr).call(imp.mapLookup).op(Op.I64_EXTEND_I32_U);
+    }
+    this.set(0);
+    return true;
+  }
+
+  /** The map index r1 holds at `pc` when an `lddw r1, map` in the same block set it last, else -1. */
+  private knownMapInR1(pc: number): number {
+    const { insns, program } = this.ctx;
+    const start = this.cfg.blocks[this.blockIndex].start;
+    let last = -1;
+    for (let p = start; p < pc; p++) {
+      const insn = insns[p];
+      if (insn.opcode === 0x18) {
+        if (insn.dst === 1) last = insn.src === 1 || insn.src === 5 ? p : -2;
+        p++;
+        continue;
+      }
+      if (writesRegister(insn, 1)) last = -2;
+    }
+    if (last < 0) return -1;
+    const value = (BigInt(program.aux[last] >>> 0) << 32n) | BigInt(program.imm[last] >>> 0);
+    return decodeMapPointer(value);
   }
 
   /** `callx`: the helper id is in a register (dst, or the register named by imm as older encoders wrote it). */
@@ -858,6 +921,16 @@ class FunctionCompiler {
     this.set(0);
     this.emitStopCheck();
   }
+}
+
+const BPF_FUNC_MAP_LOOKUP_ELEM = 1;
+
+/** Whether an instruction (other than lddw, calls and packet loads, which end blocks or are handled apart) writes `reg`. */
+function writesRegister(insn: Instruction, reg: number): boolean {
+  const cls = insn.opcode & 0x07;
+  if (cls === 0x04 || cls === 0x07 || cls === 0x01) return insn.dst === reg;
+  if (cls === 0x03 && (insn.opcode & 0xe0) === 0xc0) return insn.src === reg && (insn.imm & 1) === 1 && insn.imm !== 0xf1;
+  return false;
 }
 
 const SIZE_BYTES = [4, 2, 1, 8];

@@ -1,11 +1,14 @@
+import { BpfMapType, type BpfMapSpec } from '@bpfleet/elf';
 import { assemble, type Instruction } from '@bpfleet/isa';
-import type { Helper, HelperTable } from '../helpers/types.js';
+import { buildHelperTable } from '../helpers/table.js';
+import { encodeMapPointer, type Helper, type HelperTable } from '../helpers/types.js';
+import { createMap } from '../maps/create.js';
 import { Interpreter } from '../interpreter/interpreter.js';
 import { DecodedProgram } from '../interpreter/program.js';
 import { RunContext } from '../interpreter/run-context.js';
 import { AddressSpace } from '../memory/address-space.js';
 import { VmError, VmFault } from '../memory/fault.js';
-import { PERM_RW, RegionKind } from '../memory/layout.js';
+import { PERM_READ, PERM_RW, RegionKind } from '../memory/layout.js';
 import { JitEngine } from './engine.js';
 import { TEST_ENV } from './testing/harness.js';
 
@@ -174,5 +177,90 @@ describe(JitEngine.name, () => {
     const program = new DecodedProgram([{ opcode: 0x8d, dst: 0, src: 0, offset: 0, imm: 11 }, ...assemble('exit')], { helpers });
     expect(() => engine.run(program, new RunContext(mem, TEST_ENV), { args: [] })).toThrow(VmError);
     expect(reasons).toEqual([expect.stringContaining('callx through invalid register r11')]);
+  });
+});
+
+describe('JitEngine map lookups on known maps', () => {
+  const spec = (name: string, type: BpfMapType, keySize: number, maxEntries: number): BpfMapSpec => ({
+    name,
+    type,
+    keySize,
+    valueSize: 8,
+    maxEntries,
+    flags: 0,
+    origin: 'btf',
+    section: '.maps',
+    btfKeyTypeId: 0,
+    btfValueTypeId: 0,
+    pinning: 0,
+  });
+  // r0 = sum over keys 0..9 of (array[k] ?: 1000) + (hash[k] ?: 2000); then a lookup with the key at r2 = 8 (a fault).
+  const source = `
+    mov %r6, 0
+    mov %r7, 0
+  loop:
+    stxw [%r10-4], %r6
+    ld_pseudo r1, 5, 0
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    mov %r3, 1000
+    jeq %r0, 0, +1
+    ldxdw %r3, [%r0]
+    add %r7, %r3
+    stxdw [%r10-16], %r6
+    ld_pseudo r1, 5, 1
+    mov %r2, %r10
+    add %r2, -16
+    call 1
+    mov %r3, 2000
+    jeq %r0, 0, +1
+    ldxdw %r3, [%r0]
+    add %r7, %r3
+    add %r6, 1
+    jlt %r6, 10, loop
+    mov %r0, %r7
+    jne %r9, 1, +4
+    ld_pseudo r1, 5, 1
+    mov %r2, 8
+    call 1
+    exit
+  `;
+
+  function run(kind: 'jit' | 'interpreter', fault: boolean): unknown {
+    const mem = new AddressSpace();
+    const maps = [spec('arr', BpfMapType.ARRAY, 4, 4), spec('h', BpfMapType.HASH, 8, 16)].map((s, i) => createMap(i, s, { mem, cpus: 1 }, () => undefined));
+    const scratch = mem.allocate('scratch', RegionKind.Scratch, 4096, PERM_READ);
+    const table = buildHelperTable({ mem, maps, scratch });
+    const lookup = table.get(1)!;
+    let helperCalls = 0;
+    const helpers = new Map(table).set(1, { ...lookup, fn: (...args) => (helperCalls++, lookup.fn(...args)) });
+    maps[0].update(Uint8Array.of(2, 0, 0, 0), Uint8Array.of(7, 0, 0, 0, 0, 0, 0, 0));
+    maps[1].update(Uint8Array.of(5, 0, 0, 0, 0, 0, 0, 0), Uint8Array.of(9, 0, 0, 0, 0, 0, 0, 0));
+    const insns = assemble((fault ? 'mov %r9, 1\n' : '') + source);
+    const program = new DecodedProgram(insns, {
+      helpers,
+      maps: { mapPointer: (i) => encodeMapPointer(i), mapValueAddress: (i, off) => BigInt(maps[i].region!.base + off) },
+    });
+    const engine = kind === 'jit' ? new JitEngine(mem, helpers, { maps }) : new Interpreter(mem, helpers);
+    try {
+      const r = engine.run(program, new RunContext(mem, TEST_ENV), { args: [] });
+      return { r0: r.r0, insns: r.insns, helperCalls: kind === 'jit' ? helperCalls : 'n/a' };
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
+  }
+
+  it('should give the helper results without calling it (arrays in Wasm, hashes by a direct host call)', () => {
+    const jit = run('jit', false);
+    // array: 4 entries, k=2 holds 7, k=0,1,3 hold 0, k>=4 miss; hash: only k=5 holds 9.
+    expect(jit).toEqual({ r0: 7n + 6n * 1000n + 9n + 9n * 2000n, insns: expect.any(Number), helperCalls: 0 });
+    expect({ ...(jit as object), helperCalls: 'n/a' }).toEqual(run('interpreter', false));
+  });
+
+  it('should fault on a bad key pointer like the helper', () => {
+    const jit = run('jit', true);
+    expect(jit).toEqual({ error: expect.stringContaining('invalid memory access') });
+    expect(jit).toEqual(run('interpreter', true));
   });
 });

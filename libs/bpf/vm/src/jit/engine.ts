@@ -7,7 +7,10 @@ import type { RunContext } from '../interpreter/run-context.js';
 import type { AddressSpace } from '../memory/address-space.js';
 import { VmError, VmFault } from '../memory/fault.js';
 import { MAX_CALL_FRAMES, MAX_TAIL_CALLS, PERM_READ, PERM_WRITE, STACK_FRAME_SIZE } from '../memory/layout.js';
-import { compileToWasm, JIT_EXPORT, JIT_IMPORT, STOP_EXIT, STOP_NONE, STOP_TAIL_CALL, type Lowering } from './compiler.js';
+import { BpfMapType } from '@bpfleet/elf';
+import { ArrayMap } from '../maps/array.js';
+import type { VmMap } from '../maps/map.js';
+import { compileToWasm, JIT_EXPORT, JIT_IMPORT, STOP_EXIT, STOP_NONE, STOP_TAIL_CALL, type Lowering, type MapLookupPlan } from './compiler.js';
 
 type BpfFunction = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, r10: bigint) => bigint;
 type RunFunction = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, r10: bigint, budget: bigint, stackLimit: bigint, count: number) => bigint;
@@ -41,6 +44,12 @@ export interface JitProgram {
 export interface JitEngineOptions {
   /** Control-flow lowering (default: structured, with a dispatch loop for irreducible flow). */
   readonly lowering?: Lowering;
+  /**
+   * The VM's maps (as the helpers see them). When given, `bpf_map_lookup_elem` on a map the program
+   * names with `lddw` skips the generic helper: array lookups are computed in Wasm, others take a
+   * direct host call without BigInt conversions. Same results and faults as the helper.
+   */
+  readonly maps?: readonly VmMap[];
   /** Where the reason goes when a program cannot be compiled and runs in the interpreter. */
   readonly onFallback?: (program: DecodedProgram, reason: string) => void;
 }
@@ -67,6 +76,7 @@ export class JitEngine {
   private readonly stackTop: number;
   private readonly stackBottom: number;
   private readonly lowering: Lowering;
+  private readonly maps: readonly VmMap[];
   private readonly onFallback: (program: DecodedProgram, reason: string) => void;
   // Per-run state the imports read (one run at a time per engine).
   private ctx: RunContext | null = null;
@@ -93,6 +103,7 @@ export class JitEngine {
     this.stackTopBig = BigInt(this.stackTop);
     this.stackBottomBig = BigInt(this.stackBottom);
     this.lowering = options.lowering ?? 'structured';
+    this.maps = options.maps ?? [];
     this.onFallback = options.onFallback ?? ((program, reason) => console.warn(`jit: program ${program.name} runs in the interpreter: ${reason}`));
   }
 
@@ -159,7 +170,7 @@ export class JitEngine {
 
   private instantiate(program: DecodedProgram): JitProgram {
     const started = performance.now();
-    const compiled = compileToWasm(program, { lowering: this.lowering });
+    const compiled = compileToWasm(program, { lowering: this.lowering, mapLookup: (index) => this.lookupPlan(index) });
     const module = new WebAssembly.Module(compiled.bytes);
     const imports: Record<string, WebAssembly.ImportValue> = {
       [JIT_IMPORT.memory]: this.mem.memory,
@@ -187,6 +198,7 @@ export class JitEngine {
         return this.callHelper(helper.fn, r1, r2, r3, r4, r5);
       },
       [JIT_IMPORT.tailCall]: (pc: number) => this.runTailCall(pc),
+      [JIT_IMPORT.mapLookup]: (index: number, key: number) => this.maps[index].programLookup(this.mem.u8.subarray(key, key + this.maps[index].spec.keySize), this.ctx!.cpu),
       [JIT_IMPORT.loadPacket]: (_pc: number, offset: bigint, size: number) => this.loadPacket(Number(offset), size),
     };
     program.helperFns.forEach((helper, i) => {
@@ -213,6 +225,16 @@ export class JitEngine {
       loweringUsed: compiled.loweringUsed,
       compileMs: performance.now() - started,
     };
+  }
+
+  private lookupPlan(index: number): MapLookupPlan | undefined {
+    const map = this.maps[index];
+    if (!map) return undefined;
+    if (map instanceof ArrayMap && map.type === BpfMapType.ARRAY && map.spec.maxEntries > 1) {
+      const base = map.valueAddress(0);
+      return { kind: 'array', base, stride: map.valueAddress(1) - base, maxEntries: map.spec.maxEntries };
+    }
+    return { kind: 'host', keySize: map.spec.keySize };
   }
 
   private budgetError(pc: number): VmError {
