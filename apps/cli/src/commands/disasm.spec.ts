@@ -51,6 +51,7 @@ describe('bpfleet disasm', () => {
     const doc = JSON.parse(io.stdout) as { object: string; programs: { name: string; insns: { index: number; text: string; opcode: number }[] }[] };
     expect(doc.object).toBe('minimal');
     expect(doc.programs.map((p) => p.name)).toEqual(['count_packets']);
+    expect(doc.programs[0]).toMatchObject({ section: 'xdp', type: 'xdp' });
     expect(doc.programs[0]!.insns.at(-1)).toMatchObject({ text: 'exit', opcode: 0x95 });
   });
 

@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { ElfError, loadBpfObject, objectNameFromPath, type BpfProgramSpec } from '@bpfleet/elf';
+import { ElfError, loadBpfObject, objectNameFromPath, progTypeName, type BpfProgramSpec } from '@bpfleet/elf';
 import { checkInstruction, decodeInstructions, formatInstruction, InstructionDecodeError, type DisasmStyle, type Instruction } from '@bpfleet/isa';
 import { RefusedError, UsageError } from '../errors.js';
 import { readInputFile } from '../io.js';
@@ -49,6 +49,7 @@ export const registerDisasm: RegisterCommand = (program, io) => {
         const programs = selected.map((l) => ({
           name: l.name,
           section: l.section,
+          ...(l.spec ? { type: progTypeName(l.spec.type) } : {}),
           insns: lines(l, style).map((x) => ({ index: x.index, text: x.text, ...fields(l.insns[x.index]!) })),
         }));
         io.out(JSON.stringify({ object, programs }, null, 2));
