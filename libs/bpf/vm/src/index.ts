@@ -10,3 +10,9 @@ export { Interpreter, DEFAULT_INSN_BUDGET, type InterpretOptions, type Interpret
 export { RunContext, type FunctionInvoker } from './interpreter/run-context.js';
 export * from './conformance/conformance.js';
 export { defaultEnv } from './runner/env.js';
+export { BpfVm, type VmOptions, type TestRunInput, type TestRunOutput } from './runner/vm.js';
+export { TestRunError } from './runner/errors.js';
+export { interpreterEngine, type Engine, type EngineFactory } from './runner/engine.js';
+export { dumpMaps, toHex } from './runner/dump.js';
+export { PacketState } from './runner/packet.js';
+export * from './context/layouts.js';

@@ -54,7 +54,11 @@ export function mapHelpers(rt: HelperRuntime): Helper[] {
       const map = queue(m, 'map_pop_elem');
       mem.checkBig(v, map.spec.valueSize, PERM_WRITE);
       const value = map.take(true);
-      if (!value) return err(ENOENT);
+      // The kernel zeroes the destination when the map is empty.
+      if (!value) {
+        mem.writeBytes(v, new Uint8Array(map.spec.valueSize));
+        return err(ENOENT);
+      }
       mem.writeBytes(v, value);
       return 0n;
     }),
@@ -62,7 +66,10 @@ export function mapHelpers(rt: HelperRuntime): Helper[] {
       const map = queue(m, 'map_peek_elem');
       mem.checkBig(v, map.spec.valueSize, PERM_WRITE);
       const value = map.take(false);
-      if (!value) return err(ENOENT);
+      if (!value) {
+        mem.writeBytes(v, new Uint8Array(map.spec.valueSize));
+        return err(ENOENT);
+      }
       mem.writeBytes(v, value);
       return 0n;
     }),

@@ -108,7 +108,9 @@ export function miscHelpers(rt: HelperRuntime): Helper[] {
     helper('probe_read_user_str', (vm, dst, size, src) => probeRead(vm, dst, size, src, true)),
     helper('loop', (vm, count, callback, cbCtx, flags) => {
       if (flags !== 0n) return err(EINVAL);
-      if (count > BigInt(BPF_MAX_LOOPS)) return err(E2BIG);
+      // The kernel inlines bpf_loop when flags are 0 and its inlined code sets the error with a
+      // 32-bit move, so the program sees -E2BIG zero-extended (0xfffffff9), not sign-extended.
+      if (count > BigInt(BPF_MAX_LOOPS)) return err(E2BIG) & 0xffffffffn;
       const n = Number(count);
       let i = 0;
       while (i < n) {

@@ -97,7 +97,9 @@ export function packetHelpers(rt: HelperRuntime): Helper[] {
       const scratch = new Uint8Array(fromBytes.length + toBytes.length);
       scratch.set(fromBytes.map((b) => ~b & 0xff));
       scratch.set(toBytes, fromBytes.length);
-      return BigInt(csumPartial(scratch, Number(seed & 0xffffffffn)));
+      // Kernels since 6.12 fold the result to 16 bits on every architecture (not complemented).
+      const sum = csumPartial(scratch, Number(seed & 0xffffffffn));
+      return BigInt(~csumFold(sum) & 0xffff);
     }),
     helper('redirect', (vm, ifindex, flags) => {
       vm.redirects.push({ helper: 'redirect', target: ifindex, flags });
