@@ -57,3 +57,37 @@ describe('assembler', () => {
     expect(e.message).toMatch(new RegExp(`^line ${line}:${column}: `));
   });
 });
+
+describe('assembler: kernel verifier log syntax', () => {
+  it('reads lines of the verifier log and bpftool prog dump xlated', () => {
+    const log = [
+      '   0: (b7) r0 = 0',
+      '  13: (15) if r0 == 0x0 goto pc+6',
+      '  14: (79) r1 = *(u64 *)(r6 +8)',
+      '  18: (db) lock *(u64 *)(r0 +0) += r1',
+      '  47: (db) r3 = atomic64_fetch_add((u64 *)(r0 +0), r3)',
+      '  54: (c3) r4 = atomic_fetch_add((u32 *)(r0 +48), r4)',
+      '  56: (db) r1 = atomic64_xchg((u64 *)(r0 +32), r1)',
+      '  64: (c3) r0 = atomic_cmpxchg((u32 *)(r6 +68), r0, r2)',
+      '   5: (85) call pc+1#bpf_prog_6b59b906728f4725_clamp_len',
+      '   6: (85) call bpf_map_lookup_elem#1',
+      '  77: (95) exit',
+    ].join('\n');
+    expect(disassembleText(assemble(log))).toBe(
+      [
+        'r0 = 0x0',
+        'if r0 == 0x0 goto +0x6',
+        'r1 = *(u64 *)(r6 + 0x8)',
+        'lock *(u64 *)(r0 + 0x0) += r1',
+        'r3 = atomic_fetch_add((u64 *)(r0 + 0x0), r3)',
+        'w4 = atomic_fetch_add((u32 *)(r0 + 0x30), w4)',
+        'r1 = xchg_64(r0 + 0x20, r1)',
+        'w0 = cmpxchg32_32(r6 + 0x44, w0, w2)',
+        'call pc+0x1',
+        'call 0x1',
+        'exit',
+        '',
+      ].join('\n'),
+    );
+  });
+});

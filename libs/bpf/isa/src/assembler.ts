@@ -33,6 +33,8 @@ class LineError extends Error {
 
 const LABEL = /^([A-Za-z_.$][\w.$]*):\s*(.*)$/;
 const TARGET = /^([+-](?:0x[0-9a-f]+|\d+)|[A-Za-z_.$][\w.$]*)$/i;
+/** A line of the kernel's verifier log or `bpftool prog dump xlated`: `12: (b7) r0 = 0`. */
+const KERNEL_PREFIX = /^\s*\d+:\s*\([0-9a-f]{2}\)\s*/i;
 const OBJDUMP_PREFIX = /^\s*[0-9a-f]+:\s+(?:[0-9a-f]{2}\s){8}(?:(?:[0-9a-f]{2}\s){8})?\s*/i;
 const NUM = '[+-]?(?:0x[0-9a-fA-F]+|\\d+)';
 const MEM = `\\(\\s*r(\\d+)\\s*(?:([+-])\\s*(${NUM}))?\\s*\\)`;
@@ -41,7 +43,8 @@ const MEM = `\\(\\s*r(\\d+)\\s*(?:([+-])\\s*(${NUM}))?\\s*\\)`;
  * Parses assembly in either syntax, line by line (they may be mixed):
  * - LLVM/kernel: `r0 = *(u32 *)(r1 + 0x4)`, `if r1 > 0x5 goto +0x3`, `lock *(u64 *)(r0 + 0x0) += r1`,
  *   `r1 = 0x0 ll`, `call 0x1`, labels as jump targets (`goto out`). Text pasted from llvm-objdump
- *   (addresses, bytes, `<sym+0x10>` suffixes) is accepted.
+ *   (addresses, bytes, `<sym+0x10>` suffixes) is accepted, and so are lines of the kernel's verifier
+ *   log (`13: (15) if r0 == 0x0 goto pc+6`, `atomic64_fetch_add(...)`, `call bpf_map_lookup_elem#1`).
  * - bpf_conformance: `mov32 %r0, 0`, `ldxw %r0, [%r1+4]`, `jeq %r1, 0x5, +3`, `lock fetch add [%r10-8], %r1`,
  *   `call local fn`, `call 5`, `call %r2`, `lddw %r0, 0x1122334455667788`, `be16 %r0`, `ldabsb 4`.
  * Comments start with `#`, `;` or `//`. Returns builder items; `assemble` also links them.
@@ -51,7 +54,7 @@ export function parseAssembly(source: string): AsmItem[] {
   const lines = source.split(/\r?\n/);
   lines.forEach((raw, i) => {
     const lineNo = i + 1;
-    let text = stripComment(raw.replace(OBJDUMP_PREFIX, ''))
+    let text = stripComment(raw.replace(OBJDUMP_PREFIX, '').replace(KERNEL_PREFIX, ''))
       .replace(/\s+<[^<>]*>\s*$/, '')
       .trim();
     for (let m = LABEL.exec(text); m; m = LABEL.exec(text)) {
@@ -96,13 +99,10 @@ export function assemble(source: string): Instruction[] {
   }
 }
 
+/** Drops a `#`, `;` or `//` comment: at the start of the line or after a space (`name#1` in the kernel's `call bpf_map_lookup_elem#1` is not one). */
 function stripComment(line: string): string {
-  let end = line.length;
-  for (const marker of ['#', ';', '//']) {
-    const at = line.indexOf(marker);
-    if (at >= 0 && at < end) end = at;
-  }
-  return line.slice(0, end);
+  const m = /(^|\s)(#|;|\/\/)/.exec(line);
+  return m ? line.slice(0, m.index) : line;
 }
 
 function parseInstruction(text: string): AsmInstruction {
@@ -142,9 +142,9 @@ function offset16(sign: string | undefined, text: string | undefined): number {
   return Number(r.value);
 }
 
-/** A jump target: `+3`, `-0x2`, or a label name. */
+/** A jump target: `+3`, `-0x2`, `pc+3` (kernel), or a label name. */
 function target(text: string): number | string {
-  const t = text.trim();
+  const t = text.trim().replace(/^pc(?=[+-])/, '');
   if (!TARGET.test(t)) throw new LineError(`invalid jump target '${t}'`, t);
   if (!/^[+-]/.test(t)) return t;
   const r = parseSized(t, 32);
@@ -192,6 +192,16 @@ function width(prefixes: (string | undefined)[], expectWide?: boolean): boolean 
   return wide;
 }
 
+/**
+ * Register letters of an atomic: 64-bit ones take r registers; 32-bit ones w (LLVM) or r (the
+ * kernel's log), consistently. An `atomic64_` name must access a u64.
+ */
+function atomicWidth(size: string, suffix64: string | undefined, prefixes: (string | undefined)[]): void {
+  if (suffix64 && size !== '64') throw new LineError('atomic64_* accesses a u64');
+  if (size === '64') width(prefixes, true);
+  else width(prefixes);
+}
+
 const LLVM_RULES: Rule[] = [
   // loads: r0 = *(u32 *)(r1 + 0x4), r0 = *(s8 *)(r1 - 2)
   [re(`${R}\\s*=\\s*\\*\\(\\s*([us])(8|16|32|64)\\s*\\*\\s*\\)\\s*${MEM}`), (m) => {
@@ -215,12 +225,23 @@ const LLVM_RULES: Rule[] = [
   [re(`lock\\s+\\*\\(\\s*u(32|64)\\s*\\*\\s*\\)\\s*${MEM}\\s*(\\+=|\\|=|&=|\\^=)\\s*${R}`), (m) => {
     return insn(Mode.ATOMIC | SIZE_OF_BITS[m[1]!]! | InsnClass.STX, reg(`r${m[2]}`), reg(`r${m[7]}`), offset16(m[3], m[4]), ATOMIC_SYMBOLS[m[5]!]!);
   }],
-  // r1 = atomic_fetch_add((u64 *)(r0 + 0), r1)
-  [re(`${R}\\s*=\\s*atomic_fetch_(add|or|and|xor)\\(\\s*\\(\\s*u(32|64)\\s*\\*\\s*\\)\\s*${MEM}\\s*,\\s*${R}\\s*\\)`), (m) => {
-    const src = reg(`r${m[9]}`);
+  // r1 = atomic_fetch_add((u64 *)(r0 + 0), r1); kernel: r1 = atomic64_fetch_add((u64 *)(r0 +0), r1)
+  [re(`${R}\\s*=\\s*atomic(64)?_fetch_(add|or|and|xor)\\(\\s*\\(\\s*u(32|64)\\s*\\*\\s*\\)\\s*${MEM}\\s*,\\s*${R}\\s*\\)`), (m) => {
+    const src = reg(`r${m[10]}`);
     if (reg(`r${m[2]}`) !== src) throw new LineError('atomic_fetch_* returns into its source register');
-    width([m[1], m[8]], m[4] === '64');
-    return insn(Mode.ATOMIC | SIZE_OF_BITS[m[4]!]! | InsnClass.STX, reg(`r${m[5]}`), src, offset16(m[6], m[7]), ATOMIC_NAMES[m[3]!]! | AtomicOp.FETCH);
+    atomicWidth(m[5]!, m[3], [m[1], m[9]]);
+    return insn(Mode.ATOMIC | SIZE_OF_BITS[m[5]!]! | InsnClass.STX, reg(`r${m[6]}`), src, offset16(m[7], m[8]), ATOMIC_NAMES[m[4]!]! | AtomicOp.FETCH);
+  }],
+  // kernel: r1 = atomic64_xchg((u64 *)(r0 +0), r1), r0 = atomic_cmpxchg((u32 *)(r6 +68), r0, r2)
+  [re(`${R}\\s*=\\s*atomic(64)?_xchg\\(\\s*\\(\\s*u(32|64)\\s*\\*\\s*\\)\\s*${MEM}\\s*,\\s*${R}\\s*\\)`), (m) => {
+    const src = reg(`r${m[9]}`);
+    if (reg(`r${m[2]}`) !== src) throw new LineError('xchg returns into its source register');
+    atomicWidth(m[4]!, m[3], [m[1], m[8]]);
+    return insn(Mode.ATOMIC | SIZE_OF_BITS[m[4]!]! | InsnClass.STX, reg(`r${m[5]}`), src, offset16(m[6], m[7]), AtomicOp.XCHG);
+  }],
+  [re(`([rw])0\\s*=\\s*atomic(64)?_cmpxchg\\(\\s*\\(\\s*u(32|64)\\s*\\*\\s*\\)\\s*${MEM}\\s*,\\s*([rw])0\\s*,\\s*${R}\\s*\\)`), (m) => {
+    atomicWidth(m[3]!, m[2], [m[1], m[7], m[8]]);
+    return insn(Mode.ATOMIC | SIZE_OF_BITS[m[3]!]! | InsnClass.STX, reg(`r${m[4]}`), reg(`r${m[9]}`), offset16(m[5], m[6]), AtomicOp.CMPXCHG);
   }],
   // r1 = xchg_64(r0 + 0, r1), w1 = xchg32_32(r0 + 0, w1)
   [re(`${R}\\s*=\\s*xchg(32_32|_64)\\(\\s*r(\\d+)\\s*([+-])\\s*(${NUM})\\s*,\\s*${R}\\s*\\)`), (m) => {
@@ -437,6 +458,9 @@ function parseLock(rest: string): AsmInstruction {
  */
 function parseCall(mnemonic: string, rest: string): AsmInstruction {
   const t = rest.trim().replace(/\s+<[^<>]*>$/, '');
+  // Kernel log: `call bpf_map_lookup_elem#1` (helper), `call pc+33#bpf_prog_..._fn` (local).
+  const kernel = /^(pc\s*[+-]\s*\S+?|[A-Za-z_][\w.]*)#(\S+)$/.exec(t);
+  if (kernel) return kernel[1]!.startsWith('pc') ? parseCall(mnemonic, kernel[1]!) : asm.call(imm32(kernel[2]!));
   const pc = /^pc\s*([+-])\s*(\S+)$/.exec(t);
   if (pc) return asm.callLocal(imm32(`${pc[1] === '-' ? '-' : ''}${pc[2]}`));
   const parts = t.split(/\s+/).filter(Boolean);
