@@ -23,6 +23,7 @@ static char libbpf_log[16384];
 static size_t libbpf_log_len;
 static int log_level = 1;
 static int log_lines = 80;
+static int log_truncated; // set when the kernel ran out of log space (ENOSPC) and the load was repeated
 
 static int capture_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap) {
   if (level == LIBBPF_DEBUG) return 0;
@@ -50,11 +51,22 @@ static void json_string(const char *s) {
 // Lines the kernel appends after the verdict; the message we want is the last line before them.
 static int is_trailer(const char *line, size_t len) {
   static const char *prefixes[] = {"processed ", "verification time", "stack depth", "-- END PROG LOAD LOG --",
-                                   "mark_precise", "Func#", NULL};
+                                   "mark_precise", "Func#", "cur state:", "old state:", NULL};
   if (len == 0) return 1;
   for (int i = 0; prefixes[i]; i++)
     if (strncmp(line, prefixes[i], strlen(prefixes[i])) == 0) return 1;
   return 0;
+}
+
+// Start of a "processed N insns (limit" statistics line glued to the end of a message, or NULL.
+static const char *glued_stats(const char *line, const char *end) {
+  for (const char *p = line + 1; p + 10 < end; p++) {
+    if (strncmp(p, "processed ", 10) != 0) continue;
+    const char *q = p + 10;
+    while (q < end && *q >= '0' && *q <= '9') q++;
+    if (q > p + 10 && strncmp(q, " insns (limit", 13) == 0) return p;
+  }
+  return NULL;
 }
 
 static void kernel_message(const char *log, char *out, size_t out_size) {
@@ -67,6 +79,9 @@ static void kernel_message(const char *log, char *out, size_t out_size) {
     while (line > log && line[-1] != '\n') line--;
     size_t len = (size_t)(line_end - line);
     if (!is_trailer(line, len)) {
+      // Some kernel messages lack their newline, so the statistics line is glued to them.
+      const char *glued = glued_stats(line, line_end);
+      if (glued) len = (size_t)(glued - line);
       if (len >= out_size) len = out_size - 1;
       memcpy(out, line, len);
       out[len] = 0;
@@ -111,7 +126,7 @@ static void report(const char *file, const char *program, const char *section, c
   printf(",\"insnsProcessed\":");
   long processed = processed_insns(kernel_log);
   if (processed >= 0) printf("%ld", processed); else printf("null");
-  printf(",\"logTruncated\":%s", strlen(kernel_log) >= LOG_SIZE - 1 ? "true" : "false");
+  printf(",\"logTruncated\":%s", log_truncated || strlen(kernel_log) >= LOG_SIZE - 1 ? "true" : "false");
   printf(",\"log\":");
   json_string(log_tail(kernel_log));
   printf(",\"libbpfLog\":");
@@ -141,6 +156,20 @@ static int load_one_program(const char *path, const char *wanted) {
   bpf_program__set_log_level(target, log_level);
   int err = bpf_object__load(obj);
   if (err < 0) err = -err;
+  log_truncated = 0;
+  if (err == ENOSPC) {
+    // The log did not fit (a path of ~1M instructions at level 1): the kernel then answers ENOSPC
+    // whatever its verdict. Keep the log tail we got and ask again without a log for the real errno.
+    log_truncated = 1;
+    struct bpf_object *again = bpf_object__open_file(path, NULL);
+    if (again) {
+      bpf_object__for_each_program(prog, again)
+        bpf_program__set_autoload(prog, strcmp(bpf_program__name(prog), wanted) == 0);
+      err = bpf_object__load(again);
+      if (err < 0) err = -err;
+      bpf_object__close(again);
+    }
+  }
   const char *type = libbpf_bpf_prog_type_str(bpf_program__type(target));
   report(path, bpf_program__name(target), bpf_program__section_name(target), type ? type : "", err,
          (int)bpf_program__insn_cnt(target));
@@ -150,34 +179,60 @@ static int load_one_program(const char *path, const char *wanted) {
 
 static char *whole_logs[256];
 
-static int load_whole_object(const char *path) {
-  struct bpf_object *obj = bpf_object__open_file(path, NULL);
-  if (!obj) return -1;
-  struct bpf_program *prog;
-  int i = 0;
-  bpf_object__for_each_program(prog, obj) {
-    if (i >= 256) break;
-    if (!whole_logs[i]) whole_logs[i] = malloc(LOG_SIZE / 16);
-    if (!whole_logs[i]) return -1;
-    whole_logs[i][0] = 0;
-    bpf_program__set_log_buf(prog, whole_logs[i], LOG_SIZE / 16);
-    bpf_program__set_log_level(prog, log_level);
-    i++;
-  }
-  libbpf_log_len = 0;
-  libbpf_log[0] = 0;
-  int err = bpf_object__load(obj);
-  if (err == 0) {
+// Name of the program libbpf blames in its log ("prog 'NAME': failed to load"), or 0 when none.
+static int blamed_program(char *name, size_t size) {
+  const char *p = strstr(libbpf_log, "': failed to load");
+  if (!p) return 0;
+  const char *q = p;
+  while (q > libbpf_log && q[-1] != '\'') q--;
+  if (q == libbpf_log || (size_t)(p - q) >= size) return 0;
+  memcpy(name, q, (size_t)(p - q));
+  name[p - q] = 0;
+  return 1;
+}
+
+// Loads the object with every program not yet refused; on a refusal blamed on one program, reports
+// that program, drops it and tries again with the rest. Marks in `reported` who got a verdict.
+static void load_whole_object(const char *path, char (*names)[128], int count, int *reported) {
+  int refused[256] = {0};
+  for (int attempt = 0; attempt <= count; attempt++) {
+    struct bpf_object *obj = bpf_object__open_file(path, NULL);
+    if (!obj) return;
+    struct bpf_program *prog;
+    int i = 0;
+    bpf_object__for_each_program(prog, obj) {
+      if (i >= 256) break;
+      if (!whole_logs[i]) whole_logs[i] = malloc(LOG_SIZE / 16);
+      if (!whole_logs[i]) { bpf_object__close(obj); return; }
+      whole_logs[i][0] = 0;
+      bpf_program__set_autoload(prog, !refused[i]);
+      bpf_program__set_log_buf(prog, whole_logs[i], LOG_SIZE / 16);
+      bpf_program__set_log_level(prog, log_level);
+      i++;
+    }
+    libbpf_log_len = 0;
+    libbpf_log[0] = 0;
+    int err = bpf_object__load(obj);
+    char blamed[128];
+    int culprit = -1;
+    if (err && err != -ENOSPC && blamed_program(blamed, sizeof(blamed)))
+      for (int k = 0; k < count; k++)
+        if (!refused[k] && strcmp(names[k], blamed) == 0) culprit = k;
     i = 0;
     bpf_object__for_each_program(prog, obj) {
-      snprintf(kernel_log, LOG_SIZE, "%s", whole_logs[i++]);
-      const char *type = libbpf_bpf_prog_type_str(bpf_program__type(prog));
-      report(path, bpf_program__name(prog), bpf_program__section_name(prog), type ? type : "", 0,
-             (int)bpf_program__insn_cnt(prog));
+      if ((err == 0 && !refused[i]) || i == culprit) {
+        snprintf(kernel_log, LOG_SIZE, "%s", whole_logs[i]);
+        const char *type = libbpf_bpf_prog_type_str(bpf_program__type(prog));
+        report(path, bpf_program__name(prog), bpf_program__section_name(prog), type ? type : "", err < 0 ? -err : err,
+               (int)bpf_program__insn_cnt(prog));
+        reported[i] = 1;
+      }
+      i++;
     }
+    bpf_object__close(obj);
+    if (err == 0 || culprit < 0) return; // done, or nobody to blame: the caller goes one by one
+    refused[culprit] = 1;
   }
-  bpf_object__close(obj);
-  return err;
 }
 
 static int load_object(const char *path, const char *only) {
@@ -199,8 +254,10 @@ static int load_object(const char *path, const char *only) {
   bpf_object__close(obj);
   // The whole object first (prog arrays initialised from the object need every program loaded);
   // one by one only when that fails, so each refusal gets its own verdict and log.
-  if (!only && count > 0 && load_whole_object(path) == 0) return 0;
-  for (int i = 0; i < count; i++) load_one_program(path, names[i]);
+  int reported[256] = {0};
+  if (!only && count > 0) load_whole_object(path, names, count, reported);
+  for (int i = 0; i < count; i++)
+    if (!reported[i]) load_one_program(path, names[i]);
   return 0;
 }
 
@@ -228,6 +285,14 @@ static int load_raw(const char *path, const char *type_name, const char *name) {
   int fd = bpf_prog_load((enum bpf_prog_type)type, name, "GPL", insns, cnt, &opts);
   int err = fd < 0 ? errno : 0;
   if (fd >= 0) close(fd);
+  log_truncated = 0;
+  if (err == ENOSPC) { // see load_one_program
+    log_truncated = 1;
+    LIBBPF_OPTS(bpf_prog_load_opts, quiet, .prog_flags = opts.prog_flags);
+    fd = bpf_prog_load((enum bpf_prog_type)type, name, "GPL", insns, cnt, &quiet);
+    err = fd < 0 ? errno : 0;
+    if (fd >= 0) close(fd);
+  }
   report(path, name, NULL, type_name, err, (int)cnt);
   return 0;
 }
@@ -240,7 +305,7 @@ static int probe(void) {
   int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "probe", "GPL", insns, 2, NULL);
   int err = fd < 0 ? errno : 0;
   if (fd >= 0) close(fd);
-  printf("{\"canLoad\":%s,\"errno\":%d}\n", err ? "false" : "true", err);
+  printf("{\"canLoad\":%s,\"errno\":%d,\"libbpf\":\"%s\"}\n", err ? "false" : "true", err, libbpf_version_string());
   return 0;
 }
 

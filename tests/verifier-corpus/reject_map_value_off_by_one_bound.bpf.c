@@ -1,0 +1,13 @@
+// Bounds the index with `< 48` but then reads 8 bytes: the last allowed start is 40.
+// verdict: reject
+// rule: map-value-bounds
+// expect: invalid access to map value, value_size=48 off=47 size=8
+#include "common.h"
+
+SEC("socket") __naked int value_bound_too_loose(void) {
+  asm volatile("r6 = *(u32 *)(r1 + 0); r1 = 0; *(u32 *)(r10 - 4) = r1; r2 = r10; r2 += -4; r1 = %[array_48b] ll;"
+               "call %[map_lookup_elem]; if r0 == 0 goto 1f; if r6 >= 48 goto 1f; r0 += r6; r0 = *(u64 *)(r0 + 0); 1: r0 = 0; exit;"
+               :: __imm_addr(array_48b), __helper(map_lookup_elem) : __clobber_all);
+}
+
+char LICENSE[] SEC("license") = "GPL";

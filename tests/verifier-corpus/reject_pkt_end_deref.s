@@ -1,0 +1,9 @@
+# Dereferences data_end itself.
+# prog_type: xdp
+# verdict: reject
+# rule: packet-bounds
+# expect: R3 invalid mem access 'pkt_end'
+  r3 = *(u32 *)(r1 + 4)
+  r0 = *(u8 *)(r3 + 0)
+  r0 = 2
+  exit

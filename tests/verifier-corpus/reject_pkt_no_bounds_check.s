@@ -1,0 +1,9 @@
+# Reads the first packet byte without comparing against data_end.
+# prog_type: xdp
+# verdict: reject
+# rule: packet-bounds
+# expect: invalid access to packet, off=0 size=1, R2(id=0,off=0,r=0)
+  r2 = *(u32 *)(r1 + 0)
+  r0 = *(u8 *)(r2 + 0)
+  r0 = 2
+  exit

@@ -1,0 +1,23 @@
+// Takes a bpf_spin_lock and returns with it still held.
+// verdict: reject
+// rule: spin-lock
+// expect: cannot be used inside bpf_spin_lock-ed region
+#include "common.h"
+
+struct locked { struct bpf_spin_lock lock; __u64 value; };
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct locked); } locks SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct locked); } locks2 SEC(".maps");
+static __always_inline __attribute__((unused)) struct locked *get(void *map) { __u32 k = 0; return bpf_map_lookup_elem(map, &k); }
+
+SEC("tc")
+int lock_and_return(struct __sk_buff *skb) {
+  struct locked *l = get(&locks);
+  if (!l) return 0;
+  bpf_spin_lock(&l->lock);
+  l->value++;
+  if (skb->len > 100) return 0; /* still locked */
+  bpf_spin_unlock(&l->lock);
+  return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
