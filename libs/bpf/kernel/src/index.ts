@@ -24,3 +24,5 @@ export { probeKernel, type ProbeOptions } from './probe/probe.js';
 export { attachKinds, type AttachKind, type AttachResult, type KernelCapabilities } from './probe/types.js';
 export { ensureMounted, isMounted, BPFFS, TRACEFS, type MountState } from './probe/filesystems.js';
 export { kernelTestRun, dumpMapHex, type KernelTestRunOptions, type KernelTestRunResult } from './kernel-test-run.js';
+export { PIN_ROOT, pinPath, ensurePinDir, unpin, removePinDir } from './pin.js';
+export type { RingBufferMode } from './ringbuf.js';
