@@ -343,8 +343,10 @@ function operands(rest: string): string[] {
   return rest.trim() === '' ? [] : rest.split(',').map((s) => s.trim());
 }
 
-function expectCount(mnemonic: string, ops: string[], n: number): void {
+/** Returns the operands after checking there are `n` of them. */
+function expectCount(mnemonic: string, ops: string[], n: number): string[] {
   if (ops.length !== n) throw new LineError(`${mnemonic} takes ${n} operand${n === 1 ? '' : 's'}, got ${ops.length}`);
+  return ops;
 }
 
 function parseConformance(text: string): AsmInstruction {
@@ -356,7 +358,10 @@ function parseConformance(text: string): AsmInstruction {
   const ops = operands(rest);
   let p: RegExpExecArray | null;
 
-  if (mnemonic === 'exit') return expectCount(mnemonic, ops, 0), asm.exit();
+  if (mnemonic === 'exit') {
+    expectCount(mnemonic, ops, 0);
+    return asm.exit();
+  }
   if ((p = /^(neg)(32|64)?$/.exec(mnemonic))) {
     expectCount(mnemonic, ops, 1);
     return insn(AluOp.NEG | (p[2] === '32' ? InsnClass.ALU : InsnClass.ALU64), reg(ops[0]!), 0, 0, 0);
@@ -397,12 +402,12 @@ function parseConformance(text: string): AsmInstruction {
   if (mnemonic === 'lddw') return parseLddw(ops);
   if ((p = /^ld(abs|ind)(b|h|w)$/.exec(mnemonic))) {
     const size = SIZE_OF_SUFFIX[p[2]!]!;
-    if (p[1] === 'abs') return expectCount(mnemonic, ops, 1), insn(Mode.ABS | size | InsnClass.LD, 0, 0, 0, imm32(ops[0]!));
+    if (p[1] === 'abs') return insn(Mode.ABS | size | InsnClass.LD, 0, 0, 0, imm32(expectCount(mnemonic, ops, 1)[0]!));
     expectCount(mnemonic, ops, 2);
     return insn(Mode.IND | size | InsnClass.LD, 0, reg(ops[0]!), 0, imm32(ops[1]!));
   }
-  if (mnemonic === 'ja') return expectCount(mnemonic, ops, 1), withTarget(asm.ja(0).insn, target(ops[0]!), 'offset');
-  if (mnemonic === 'ja32' || mnemonic === 'gotol') return expectCount(mnemonic, ops, 1), withTarget(asm.gotol(0).insn, target(ops[0]!), 'imm');
+  if (mnemonic === 'ja') return withTarget(asm.ja(0).insn, target(expectCount(mnemonic, ops, 1)[0]!), 'offset');
+  if (mnemonic === 'ja32' || mnemonic === 'gotol') return withTarget(asm.gotol(0).insn, target(expectCount(mnemonic, ops, 1)[0]!), 'imm');
   if ((p = /^([a-z]+?)(32|64)?$/.exec(mnemonic)) && JUMP_NAMES[p[1]!] !== undefined) {
     expectCount(mnemonic, ops, 3);
     const op = JUMP_NAMES[p[1]!]!;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { assemble, AssemblyError } from './assembler.js';
 import { decodeInstructions, encodeInstructions, InstructionDecodeError } from './codec.js';
+import { ConformanceFormatError, parseConformanceFile } from './conformance.js';
 import { disassemble, disassembleText } from './disasm.js';
 import { InvalidInstructionError } from './errors.js';
 import { checkInstruction, validateInstruction, validateProgram } from './validate.js';
@@ -65,6 +66,20 @@ describe('isa properties', () => {
           disassemble(insns, { style: 'conformance' });
         } catch (e) {
           if (!typed(e)) throw e;
+        }
+      }),
+      { numRuns: fuzzRuns },
+    );
+  });
+
+  it('gives random text only ConformanceFormatError from the .data reader', () => {
+    const sectioned = fc.array(fc.oneof(fc.constantFrom('-- asm', '-- raw', '-- mem', '-- result', '-- error', '# c'), fc.string({ maxLength: 24 })), { maxLength: 8 }).map((l) => l.join('\n'));
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 80 }), sectioned), (text) => {
+        try {
+          parseConformanceFile(text);
+        } catch (e) {
+          if (!(e instanceof ConformanceFormatError)) throw e;
         }
       }),
       { numRuns: fuzzRuns },
