@@ -17,6 +17,24 @@ describe('assembler', () => {
     expect(disassembleText(insns)).toBe('r0 = 0x0\nr0 += 0x1\nif r0 < 0xa goto -0x2\nr1 = 0x2\nif r1 == 0x2 goto +0x1\nexit\nexit\n');
   });
 
+  it('reads a whole llvm-objdump listing back into the same bytes', () => {
+    const listing = [
+      '',
+      'minimal.v4.o:\tfile format elf64-bpf',
+      '',
+      'Disassembly of section xdp:',
+      '',
+      '0000000000000000 <count_packets>:',
+      '       0:\t62 0a fc ff 00 00 00 00\t*(u32 *)(r10 - 0x4) = 0x0',
+      '       1:\t18 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00\tr1 = 0x0 ll',
+      '       3:\t15 00 01 00 00 00 00 00\tif r0 == 0x0 goto +0x1 <count_packets+0x28>',
+      '       4:\tdb 10 00 00 00 00 00 00\tlock *(u64 *)(r0 + 0x0) += r1',
+      '       5:\t95 00 00 00 00 00 00 00\texit',
+    ].join('\n');
+    const hex = Buffer.from(encodeInstructions(assemble(listing))).toString('hex');
+    expect(hex).toBe('620afcff00000000' + '1801000000000000' + '0000000000000000' + '1500010000000000' + 'db10000000000000' + '9500000000000000');
+  });
+
   it('treats the first exit as the label `exit` unless one is defined (conformance convention)', () => {
     expect(assemble('jne %r0, 1, exit\nmov %r0, 2\nexit')[0]!.offset).toBe(1);
     expect(assemble('jne %r0, 1, exit\nexit\nexit:\nexit')[0]!.offset).toBe(1);

@@ -35,6 +35,10 @@ const LABEL = /^([A-Za-z_.$][\w.$]*):\s*(.*)$/;
 const TARGET = /^([+-](?:0x[0-9a-f]+|\d+)|[A-Za-z_.$][\w.$]*)$/i;
 /** A line of the kernel's verifier log or `bpftool prog dump xlated`: `12: (b7) r0 = 0`. */
 const KERNEL_PREFIX = /^\s*\d+:\s*\([0-9a-f]{2}\)\s*/i;
+/** llvm-objdump's headers: `x.o:\tfile format elf64-bpf`, `Disassembly of section xdp:`; ignored. */
+const OBJDUMP_HEADER = /^(\S.*:\s+file format \S+|Disassembly of section .*:)\s*$/;
+/** llvm-objdump's symbol line `0000000000000000 <count_packets>:` declares a label. */
+const OBJDUMP_SYMBOL = /^[0-9a-f]+ <([A-Za-z_.$][\w.$]*)>:\s*$/i;
 const OBJDUMP_PREFIX = /^\s*[0-9a-f]+:\s+(?:[0-9a-f]{2}\s){8}(?:(?:[0-9a-f]{2}\s){8})?\s*/i;
 const NUM = '[+-]?(?:0x[0-9a-fA-F]+|\\d+)';
 const MEM = `\\(\\s*r(\\d+)\\s*(?:([+-])\\s*(${NUM}))?\\s*\\)`;
@@ -54,6 +58,12 @@ export function parseAssembly(source: string): AsmItem[] {
   const lines = source.split(/\r?\n/);
   lines.forEach((raw, i) => {
     const lineNo = i + 1;
+    if (OBJDUMP_HEADER.test(raw.trim())) return;
+    const symbol = OBJDUMP_SYMBOL.exec(raw.trim());
+    if (symbol) {
+      items.push({ kind: 'label', name: symbol[1]!, line: lineNo });
+      return;
+    }
     let text = stripComment(raw.replace(OBJDUMP_PREFIX, '').replace(KERNEL_PREFIX, ''))
       .replace(/\s+<[^<>]*>\s*$/, '')
       .trim();
