@@ -11,8 +11,18 @@ const haveReadelf = hasTool('llvm-readelf-19');
 const haveBpftool = hasTool('bpftool', ['version']);
 const CALL = 0x85;
 
+const loaded = new Map<string, BpfObject>();
 function load(file: string): BpfObject {
-  return loadBpfObject(readObject(file), { name: file });
+  let obj = loaded.get(file);
+  if (!obj) loaded.set(file, (obj = loadBpfObject(readObject(file), { name: file })));
+  return obj;
+}
+
+const readelfCache = new Map<string, ReturnType<typeof readelf>>();
+function readelfOnce(file: string): ReturnType<typeof readelf> {
+  let r = readelfCache.get(file);
+  if (!r) readelfCache.set(file, (r = readelf(file)));
+  return r;
 }
 
 /** Raw 8-byte slots of a function as they are in the file. */
@@ -62,7 +72,7 @@ describe('loadBpfObject on the corpus', () => {
     withReadelf('has one program per function symbol in each program section, with the file code linked to its callees', () => {
       const obj = load(file);
       const bytes = readObject(file);
-      const { sections, symbols } = readelf(file);
+      const { sections, symbols } = readelfOnce(file);
       const exec = sections.filter((s) => s.type === 'SHT_PROGBITS' && (s.flags & 4) !== 0 && s.size > 0);
       const funcs = symbols.filter((s) => s.type === 'Function' && s.size > 0);
       const expected = funcs
@@ -93,7 +103,7 @@ describe('loadBpfObject on the corpus', () => {
     withReadelf('gives global-data maps the section bytes and sizes', () => {
       const obj = load(file);
       const bytes = readObject(file);
-      const { sections } = readelf(file);
+      const { sections } = readelfOnce(file);
       for (const m of obj.maps.filter((x) => x.origin === 'data' || x.origin === 'rodata' || x.origin === 'bss')) {
         const s = sections.find((x) => x.name === m.section)!;
         expect(m.valueSize).toBe(s.size);

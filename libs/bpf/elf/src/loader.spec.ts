@@ -151,6 +151,30 @@ const haveFeatures = corpusObjects().includes('elf_features.o');
   });
 });
 
+(corpusObjects().includes('elf_externs.o') ? describe : describe.skip)('loadBpfObject on elf_externs.o', () => {
+  const obj = corpusObjects().includes('elf_externs.o') ? loadBpfObject(readObject('elf_externs.o'), { name: 'elf_externs.o' }) : undefined!;
+
+  it('marks kfunc calls and leaves ksyms for the kernel loader', () => {
+    const prog = obj.programs[0]!;
+    const kfuncs = prog.references.filter((r) => r.kind === 'kfunc');
+    expect(kfuncs.map((r) => (r as { name: string }).name)).toEqual(['bpf_rcu_read_lock', 'bpf_rcu_read_unlock']);
+    for (const r of kfuncs) expect(prog.insns[r.insn]).toMatchObject({ opcode: 0x85, src: 2, imm: 0 });
+    expect(prog.references.filter((r) => r.kind === 'extern').map((r) => (r as { name: string }).name)).toEqual(['bpf_prog_active']);
+    expect(prog.references.filter((r) => r.kind === 'func_addr').map((r) => (r as { name: string }).name)).toEqual(['count_one']);
+  });
+
+  it('makes custom data sections and merged strings into maps named by section', () => {
+    expect(obj.maps.map((m) => [m.name, m.origin])).toEqual([
+      ['seen', 'btf'],
+      ['.data.flags', 'data'],
+      ['.bss.counts', 'bss'],
+      ['.rodata.str1.1', 'rodata'],
+    ]);
+    const str = obj.maps.find((m) => m.name === '.rodata.str1.1')!;
+    expect(new TextDecoder().decode(str.initialData)).toBe('n=%d\n\0');
+  });
+});
+
 (corpusObjects().includes('subprogs.o') ? describe : describe.skip)('refusing broken code', () => {
   it('refuses a call into the middle of a function', () => {
     const bytes = readObject('subprogs.o').slice();

@@ -192,6 +192,13 @@ function template(ctx: Context, f: Func): FuncTemplate {
   for (let at = 0; at < insns.length; at++) {
     const insn = insns[at]!;
     const reloc = relocs.get(at);
+    if (insn.opcode === CALL_OPCODE && reloc && reloc.symbol.shndx === SHN_UNDEF) {
+      // A call to an extern function is a kfunc; clang emits it as a pseudo call with imm −1. Like
+      // libbpf, mark it BPF_PSEUDO_KFUNC_CALL; the kernel BTF id (imm) is resolved by whoever loads it.
+      insns[at] = { ...insn, src: BPF_PSEUDO_KFUNC_CALL, imm: 0 };
+      references.push({ kind: 'kfunc', insn: at, name: reloc.symbol.name });
+      continue;
+    }
     if (insn.opcode === CALL_OPCODE && insn.src === BPF_PSEUDO_CALL) {
       // Call target in bytes: relocated calls count from the symbol (imm is −1 for global functions,
       // the static function's slot offset for section symbols); unrelocated ones are section-relative.
