@@ -16,3 +16,4 @@ export { interpreterEngine, type Engine, type EngineFactory } from './runner/eng
 export { dumpMaps, toHex } from './runner/dump.js';
 export { PacketState } from './runner/packet.js';
 export * from './context/layouts.js';
+export { JitEngine, type JitEngineOptions } from './jit/engine.js';
