@@ -18,6 +18,13 @@ import { AgentRegistryService } from './services/agent-registry.service.js';
 import { MetricIngestService } from './services/metric-ingest.service.js';
 import { MetricQueryService } from './services/metric-query.service.js';
 import { MetricController } from './controllers/metric.controller.js';
+import { RolloutController } from './controllers/rollout.controller.js';
+import { RolloutProcessor } from './jobs/rollout.processor.js';
+import { MaintenanceProcessor } from './jobs/maintenance.processor.js';
+import { RolloutRepository } from './repositories/rollout.repository.js';
+import { DesiredStateService } from './services/desired-state.service.js';
+import { RolloutService } from './services/rollout.service.js';
+import { MetricMaintenanceService } from './services/metric-maintenance.service.js';
 import { AgentRepository } from './repositories/agent.repository.js';
 import { ApiTokenRepository } from './repositories/api-token.repository.js';
 import { AuditRepository } from './repositories/audit.repository.js';
@@ -59,7 +66,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [MulterModule.register({ limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1, fields: 16, fieldSize: 1024 * 1024 + 1024 } })],
-      controllers: [SystemController, ProgramController, AgentController, TokenController, AuditController, MetricController],
+      controllers: [SystemController, ProgramController, AgentController, TokenController, AuditController, MetricController, RolloutController],
       providers: [
         { provide: CONTROLLER_CONFIG, useValue: config },
         { provide: DataSource, useFactory: () => openDataSource(config) },
@@ -93,6 +100,12 @@ export class AppModule {
         AgentGatewayService,
         MetricIngestService,
         MetricQueryService,
+        MetricMaintenanceService,
+        MaintenanceProcessor,
+        DesiredStateService,
+        RolloutService,
+        RolloutProcessor,
+        RolloutRepository,
         AuthService,
         AgentRepository,
         ApiTokenRepository,

@@ -1,5 +1,11 @@
 export const VERIFICATION_QUEUE = 'verification';
 export const VERIFICATION_DEAD_LETTER_QUEUE = 'verification-dead-letter';
+export const ROLLOUT_QUEUE = 'rollouts';
+export const MAINTENANCE_QUEUE = 'maintenance';
+
+export interface RolloutJobData {
+  readonly rolloutId: string;
+}
 
 export interface VerificationJobData {
   readonly versionId: string;

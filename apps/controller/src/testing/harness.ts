@@ -74,7 +74,7 @@ export async function startTestController(overrides: Record<string, string> = {}
 
   const close = async () => {
     const queues = app.get(QueueService);
-    await Promise.all([queues.verification.obliterate({ force: true }), queues.verificationDeadLetter.obliterate({ force: true })]).catch(() => undefined);
+    await Promise.all([queues.verification, queues.verificationDeadLetter, queues.rollouts, queues.maintenance].map((q) => q.obliterate({ force: true }))).catch(() => undefined);
     await app.close();
     const names = fleetNames(config.NATS_PREFIX);
     const nc = await connect({ servers: config.NATS_URL });
