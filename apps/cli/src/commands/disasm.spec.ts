@@ -40,7 +40,7 @@ describe('bpfleet disasm', () => {
     const text = io.stdout;
     expect(text).toContain('xdp count_packets:\n');
     expect(text).toMatch(/ {7}4:\tld_pseudo\tr1, 0x5, 0x0 # map counter\n/);
-    expect(text).toContain('       6:\tcall 0x1\n');
+    expect(text).toContain('       6:\tcall 0x1 # bpf_map_lookup_elem\n');
     expect(text).toContain('lock *(u64 *)(r0 + 0x0) += r1');
     expect(text.trimEnd().endsWith('exit')).toBe(true);
   });
@@ -97,6 +97,10 @@ describe('bpfleet disasm', () => {
     const io = capture();
     expect(await main(['node', 'bpfleet', 'disasm', file], io)).toBe(0);
     expect(io.stdout).toBe('raw p:\n       0:\tr0 = 0x1\n       1:\texit\n');
+    writeFileSync(file, Uint8Array.from([0x85, 0, 0, 0, 5, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]));
+    const named = capture();
+    expect(await main(['node', 'bpfleet', 'disasm', file], named)).toBe(0);
+    expect(named.stdout).toContain('call 0x5 # bpf_ktime_get_ns\n');
   });
 
   it('refuses a corrupt object with exit 1 and an unknown program with exit 2', async () => {

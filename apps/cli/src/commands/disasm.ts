@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import { ElfError, loadBpfObject, objectNameFromPath, progTypeName, type BpfProgramSpec } from '@bpfleet/elf';
 import { checkInstruction, decodeInstructions, formatInstruction, InstructionDecodeError, type DisasmStyle, type Instruction } from '@bpfleet/isa';
+import { HELPER_NAMES } from '@bpfleet/vm';
 import { RefusedError, UsageError } from '../errors.js';
 import { readInputFile } from '../io.js';
 import type { RegisterCommand } from './index.js';
@@ -103,8 +104,10 @@ function lines(l: Listing, style: { style: DisasmStyle; alu32: boolean }): { ind
   return out;
 }
 
-/** A comment naming what the instruction refers to: a map, a global, a subprogram, a kfunc. */
+/** A comment naming what the instruction refers to: a helper, a map, a global, a subprogram, a kfunc. */
 function annotation(l: Listing, i: number): string {
+  const insn = l.insns[i]!;
+  if (insn.opcode === 0x85 && insn.src === 0 && HELPER_NAMES[insn.imm] !== undefined && insn.imm > 0) return ` # bpf_${HELPER_NAMES[insn.imm]}`;
   const ref = l.spec?.references.find((r) => r.insn === i);
   if (!ref) return '';
   switch (ref.kind) {
