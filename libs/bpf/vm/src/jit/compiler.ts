@@ -416,18 +416,7 @@ class FunctionCompiler {
     const d = insn.dst;
     const aluOp = insn.opcode & 0xf0;
     const w = this.w;
-    const simple: Record<number, number> = {
-      0x00: Op.I64_ADD,
-      0x10: Op.I64_SUB,
-      0x20: Op.I64_MUL,
-      0x40: Op.I64_OR,
-      0x50: Op.I64_AND,
-      0x60: Op.I64_SHL,
-      0x70: Op.I64_SHR_U,
-      0xa0: Op.I64_XOR,
-      0xc0: Op.I64_SHR_S,
-    };
-    const wop = simple[aluOp];
+    const wop = ALU64_OPS[aluOp];
     if (wop !== undefined) {
       this.get(d);
       this.operand64(insn);
@@ -465,18 +454,7 @@ class FunctionCompiler {
     const d = insn.dst;
     const aluOp = insn.opcode & 0xf0;
     const w = this.w;
-    const simple: Record<number, number> = {
-      0x00: Op.I32_ADD,
-      0x10: Op.I32_SUB,
-      0x20: Op.I32_MUL,
-      0x40: Op.I32_OR,
-      0x50: Op.I32_AND,
-      0x60: Op.I32_SHL,
-      0x70: Op.I32_SHR_U,
-      0xa0: Op.I32_XOR,
-      0xc0: Op.I32_SHR_S,
-    };
-    const wop = simple[aluOp];
+    const wop = ALU32_OPS[aluOp];
     if (wop !== undefined) {
       this.get(d).w.op(Op.I32_WRAP_I64);
       this.operand32(insn);
@@ -622,23 +600,11 @@ class FunctionCompiler {
     if (is32) w.op(Op.I32_WRAP_I64);
     if (is32) this.operand32(insn);
     else this.operand64(insn);
-    const cmp64: Record<number, number> = {
-      0x10: Op.I64_EQ,
-      0x20: Op.I64_GT_U,
-      0x30: Op.I64_GE_U,
-      0x50: Op.I64_NE,
-      0x60: Op.I64_GT_S,
-      0x70: Op.I64_GE_S,
-      0xa0: Op.I64_LT_U,
-      0xb0: Op.I64_LE_U,
-      0xc0: Op.I64_LT_S,
-      0xd0: Op.I64_LE_S,
-    };
     if (jop === 0x40) {
       if (is32) w.op(Op.I32_AND);
       else w.op(Op.I64_AND).i64Const(0).op(Op.I64_NE);
     } else {
-      const c = cmp64[jop];
+      const c = JMP64_CMP[jop];
       if (c === undefined) throw new VmError('EINVAL_INSN', `invalid jump opcode 0x${op.toString(16)}`, pc);
       // The i32 comparisons sit at a fixed distance below the i64 ones (eq 0x46 vs 0x51).
       w.op(is32 ? c - (Op.I64_EQ - Op.I32_EQ) : c);
@@ -813,6 +779,13 @@ class FunctionCompiler {
     const t = this.tmp;
     const a = this.addr;
     const e = this.entry;
+    if (base === 10 && offset >= -STACK_FRAME_SIZE && offset + size <= 0) {
+      // Proven at compile time: r10 is read-only and always the top of a 512-byte frame inside the
+      // engine's read-write stack region, so [r10 - 512, r10) needs no run-time lookup.
+      this.get(10);
+      w.op(Op.I32_WRAP_I64).i32Const(offset).op(Op.I32_ADD).localSet(a);
+      return;
+    }
     this.get(base);
     if (offset !== 0) w.i64Const(offset).op(Op.I64_ADD);
     w.localSet(t);
@@ -870,10 +843,9 @@ class FunctionCompiler {
     const old = this.tmp2;
     w.localGet(this.addr).mem(load, 0, 0).localSet(old);
     const src = REG_LOCAL[insn.src];
-    const binop: Record<number, number> = { 0x00: Op.I64_ADD, 0x40: Op.I64_OR, 0x50: Op.I64_AND, 0xa0: Op.I64_XOR };
     const kind = insn.imm & ~1;
     const fetch = (insn.imm & 1) !== 0;
-    const bop = binop[kind];
+    const bop = ATOMIC_BINOP[kind];
     if (bop !== undefined) {
       w.localGet(this.addr).localGet(old).localGet(src).op(bop).mem(store, 0, 0);
       if (fetch) w.localGet(old).localSet(src);
@@ -922,6 +894,44 @@ class FunctionCompiler {
     this.emitStopCheck();
   }
 }
+
+/** eBPF ALU operation -> Wasm opcode, for the operations that map one to one. */
+const ALU64_OPS: Readonly<Record<number, number>> = {
+  0x00: Op.I64_ADD,
+  0x10: Op.I64_SUB,
+  0x20: Op.I64_MUL,
+  0x40: Op.I64_OR,
+  0x50: Op.I64_AND,
+  0x60: Op.I64_SHL,
+  0x70: Op.I64_SHR_U,
+  0xa0: Op.I64_XOR,
+  0xc0: Op.I64_SHR_S,
+};
+const ALU32_OPS: Readonly<Record<number, number>> = {
+  0x00: Op.I32_ADD,
+  0x10: Op.I32_SUB,
+  0x20: Op.I32_MUL,
+  0x40: Op.I32_OR,
+  0x50: Op.I32_AND,
+  0x60: Op.I32_SHL,
+  0x70: Op.I32_SHR_U,
+  0xa0: Op.I32_XOR,
+  0xc0: Op.I32_SHR_S,
+};
+/** eBPF jump operation -> i64 comparison (the i32 ones sit 0x0b lower). */
+const JMP64_CMP: Readonly<Record<number, number>> = {
+  0x10: Op.I64_EQ,
+  0x20: Op.I64_GT_U,
+  0x30: Op.I64_GE_U,
+  0x50: Op.I64_NE,
+  0x60: Op.I64_GT_S,
+  0x70: Op.I64_GE_S,
+  0xa0: Op.I64_LT_U,
+  0xb0: Op.I64_LE_U,
+  0xc0: Op.I64_LT_S,
+  0xd0: Op.I64_LE_S,
+};
+const ATOMIC_BINOP: Readonly<Record<number, number>> = { 0x00: Op.I64_ADD, 0x40: Op.I64_OR, 0x50: Op.I64_AND, 0xa0: Op.I64_XOR };
 
 const BPF_FUNC_MAP_LOOKUP_ELEM = 1;
 

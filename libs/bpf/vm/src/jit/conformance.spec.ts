@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConformanceFile } from '@bpfleet/isa';
+import { runConformanceText } from '../conformance/conformance.js';
+import { jitConformanceEngine } from './conformance-engine.js';
 import { conformanceProgram, DualRunner } from './testing/harness.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
@@ -34,5 +36,13 @@ describe('JIT conformance (bpf_conformance .data files)', () => {
     console.log(`jit conformance: ${passed}/${files.length} passed`);
     expect(failures).toEqual([]);
     expect(passed).toBe(files.length);
+  });
+});
+
+describe('jitConformanceEngine', () => {
+  const maybe = files.length > 0 ? it : it.skip;
+  maybe('should pass the whole suite through the shared conformance runner', () => {
+    const outcomes = files.map((file) => runConformanceText(file, readFileSync(path.join(suite, file), 'utf8'), jitConformanceEngine));
+    expect(outcomes.filter((o) => o.status !== 'pass')).toEqual([]);
   });
 });
