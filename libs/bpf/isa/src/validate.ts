@@ -79,7 +79,7 @@ function checkAlu(insn: Instruction): Problem | undefined {
   if (op === AluOp.END) {
     if (wide && x) return unknown(opcode);
     const what = wide ? 'bswap' : (opcode & Source.X) === Endianness.BE ? 'be' : 'le';
-    const p = zeroFields(what, insn, ['src', 'offset']);
+    const p = zeroFields(SWAP_WIDTHS.includes(insn.imm) ? `${what}${insn.imm}` : what, insn, ['src', 'offset']);
     if (p) return p;
     if (!SWAP_WIDTHS.includes(insn.imm)) return { reason: 'bad-imm', detail: `${what}: width must be 16, 32 or 64 (is ${insn.imm})` };
     return writesR10(insn, what);
@@ -138,16 +138,18 @@ function checkLd(insn: Instruction): Problem | undefined {
     return writesR10(insn, 'lddw');
   }
   if ((mode === Mode.ABS || mode === Mode.IND) && size !== Size.DW) {
-    const what = mode === Mode.ABS ? 'ldabs' : 'ldind';
+    const what = `${mode === Mode.ABS ? 'ldabs' : 'ldind'}${SUFFIX[size]}`;
     return zeroFields(what, insn, mode === Mode.ABS ? ['src', 'dst', 'offset'] : ['dst', 'offset']);
   }
   return unknown(opcode);
 }
 
+const SUFFIX: Record<number, string> = { [Size.W]: 'w', [Size.H]: 'h', [Size.B]: 'b', [Size.DW]: 'dw' };
+
 function checkLdx(insn: Instruction): Problem | undefined {
   const mode = modeOf(insn.opcode);
   if (mode === Mode.MEM || (mode === Mode.MEMSX && sizeOf(insn.opcode) !== Size.DW)) {
-    const name = mode === Mode.MEM ? 'ldx' : 'ldsx';
+    const name = `${mode === Mode.MEM ? 'ldx' : 'ldxs'}${SUFFIX[sizeOf(insn.opcode)]}`;
     return zeroFields(name, insn, ['imm']) ?? writesR10(insn, name);
   }
   return unknown(insn.opcode);
@@ -155,12 +157,12 @@ function checkLdx(insn: Instruction): Problem | undefined {
 
 function checkSt(insn: Instruction): Problem | undefined {
   if (modeOf(insn.opcode) !== Mode.MEM) return unknown(insn.opcode);
-  return zeroFields('st', insn, ['src']);
+  return zeroFields(`st${SUFFIX[sizeOf(insn.opcode)]}`, insn, ['src']);
 }
 
 function checkStx(insn: Instruction): Problem | undefined {
   const mode = modeOf(insn.opcode);
-  if (mode === Mode.MEM) return zeroFields('stx', insn, ['imm']);
+  if (mode === Mode.MEM) return zeroFields(`stx${SUFFIX[sizeOf(insn.opcode)]}`, insn, ['imm']);
   if (mode === Mode.ATOMIC) {
     const size = sizeOf(insn.opcode);
     if (size !== Size.W && size !== Size.DW) return unknown(insn.opcode);
