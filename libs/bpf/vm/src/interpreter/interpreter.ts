@@ -39,6 +39,23 @@ export interface InterpretResult {
 const TWO32 = 4294967296;
 
 /**
+ * Linear address of an access of `size` bytes at register slot `slot` + `off`, after the page-table
+ * and region check; -1 when the access is refused (the caller builds the fault). A plain function
+ * (not a closure over the interpreter's locals) so the hot loop's variables stay in registers.
+ */
+function ea(R: Int32Array, pt: Uint16Array, rt: Uint32Array, memSize: number, slot: number, off: number, size: number, perm: number): number {
+  const a = (R[slot] >>> 0) + off;
+  if (R[slot + 1] === 0 && a >= 0 && a < memSize) {
+    const w = pt[a >>> PAGE_SHIFT] << 2;
+    if (w !== 0 && a >= rt[w + REGION_START] && a + size <= rt[w + REGION_END] && (rt[w + REGION_PERMS] & perm) !== 0) return a;
+  }
+  throw accessFault;
+}
+
+/** Thrown by `ea` and turned into a VmFault with the instruction's details by `exec`. */
+const accessFault = new Error('access fault');
+
+/**
  * The reference engine. Registers are (lo, hi) int32 pairs in the program's register file (see
  * DecodedProgram), which measured faster than a BigInt64Array (BigInt arithmetic allocates); memory
  * goes through DataView over the shared Wasm memory after a page-table + region check.
@@ -143,17 +160,6 @@ export class Interpreter {
     let budget = this.budget;
     let executed = this.executed;
     let pc = startPc;
-
-    // Address of an access of `size` bytes at base register slot + offset, checked; throws a fault.
-    const ea = (slot: number, off: number, size: number, perm: number): number => {
-      const a = (R[slot] >>> 0) + off;
-      if (R[slot + 1] === 0 && a >= 0 && a < memSize) {
-        const w = pt[a >>> PAGE_SHIFT] << 2;
-        if (w !== 0 && a >= rt[w + REGION_START] && a + size <= rt[w + REGION_END] && (rt[w + REGION_PERMS] & perm) !== 0) return a;
-      }
-      const full = BigInt.asUintN(64, toBig(R[slot], R[slot + 1]) + BigInt(off));
-      throw mem.fault(Number(full & 0xffffffffn) | 0, Number(full >> 32n) | 0, size, perm);
-    };
 
     try {
       for (;;) {
@@ -272,26 +278,26 @@ export class Interpreter {
           case 0xc6: case 0xce: if (R[d2[i]] < R[s2[i]]) pc = aux[i]; break;
           case 0xd6: case 0xde: if (R[d2[i]] <= R[s2[i]]) pc = aux[i]; break;
           // ---- loads ----
-          case 0x61: { const d = d2[i]; R[d] = dv.getInt32(ea(s2[i], offs[i], 4, PERM_READ), true); R[d + 1] = 0; break; }
-          case 0x69: { const d = d2[i]; R[d] = dv.getUint16(ea(s2[i], offs[i], 2, PERM_READ), true); R[d + 1] = 0; break; }
-          case 0x71: { const d = d2[i]; R[d] = dv.getUint8(ea(s2[i], offs[i], 1, PERM_READ)); R[d + 1] = 0; break; }
-          case 0x79: { const d = d2[i]; const a = ea(s2[i], offs[i], 8, PERM_READ); R[d] = dv.getInt32(a, true); R[d + 1] = dv.getInt32(a + 4, true); break; }
-          case 0x81: { const d = d2[i]; const v = dv.getInt32(ea(s2[i], offs[i], 4, PERM_READ), true); R[d] = v; R[d + 1] = v >> 31; break; }
-          case 0x89: { const d = d2[i]; const v = dv.getInt16(ea(s2[i], offs[i], 2, PERM_READ), true); R[d] = v; R[d + 1] = v >> 31; break; }
-          case 0x91: { const d = d2[i]; const v = dv.getInt8(ea(s2[i], offs[i], 1, PERM_READ)); R[d] = v; R[d + 1] = v >> 31; break; }
+          case 0x61: { const d = d2[i]; R[d] = dv.getInt32(ea(R, pt, rt, memSize, s2[i], offs[i], 4, PERM_READ), true); R[d + 1] = 0; break; }
+          case 0x69: { const d = d2[i]; R[d] = dv.getUint16(ea(R, pt, rt, memSize, s2[i], offs[i], 2, PERM_READ), true); R[d + 1] = 0; break; }
+          case 0x71: { const d = d2[i]; R[d] = dv.getUint8(ea(R, pt, rt, memSize, s2[i], offs[i], 1, PERM_READ)); R[d + 1] = 0; break; }
+          case 0x79: { const d = d2[i]; const a = ea(R, pt, rt, memSize, s2[i], offs[i], 8, PERM_READ); R[d] = dv.getInt32(a, true); R[d + 1] = dv.getInt32(a + 4, true); break; }
+          case 0x81: { const d = d2[i]; const v = dv.getInt32(ea(R, pt, rt, memSize, s2[i], offs[i], 4, PERM_READ), true); R[d] = v; R[d + 1] = v >> 31; break; }
+          case 0x89: { const d = d2[i]; const v = dv.getInt16(ea(R, pt, rt, memSize, s2[i], offs[i], 2, PERM_READ), true); R[d] = v; R[d + 1] = v >> 31; break; }
+          case 0x91: { const d = d2[i]; const v = dv.getInt8(ea(R, pt, rt, memSize, s2[i], offs[i], 1, PERM_READ)); R[d] = v; R[d + 1] = v >> 31; break; }
           case 0x18: { const d = d2[i]; R[d] = imms[i]; R[d + 1] = aux[i]; pc++; break; }
           // ---- stores ----
-          case 0x62: dv.setInt32(ea(d2[i], offs[i], 4, PERM_WRITE), imms[i], true); break;
-          case 0x6a: dv.setInt16(ea(d2[i], offs[i], 2, PERM_WRITE), imms[i], true); break;
-          case 0x72: dv.setInt8(ea(d2[i], offs[i], 1, PERM_WRITE), imms[i]); break;
-          case 0x7a: { const a = ea(d2[i], offs[i], 8, PERM_WRITE); dv.setInt32(a, imms[i], true); dv.setInt32(a + 4, imms[i] >> 31, true); break; }
-          case 0x63: dv.setInt32(ea(d2[i], offs[i], 4, PERM_WRITE), R[s2[i]], true); break;
-          case 0x6b: dv.setInt16(ea(d2[i], offs[i], 2, PERM_WRITE), R[s2[i]], true); break;
-          case 0x73: dv.setInt8(ea(d2[i], offs[i], 1, PERM_WRITE), R[s2[i]]); break;
-          case 0x7b: { const a = ea(d2[i], offs[i], 8, PERM_WRITE); const s = s2[i]; dv.setInt32(a, R[s], true); dv.setInt32(a + 4, R[s + 1], true); break; }
+          case 0x62: dv.setInt32(ea(R, pt, rt, memSize, d2[i], offs[i], 4, PERM_WRITE), imms[i], true); break;
+          case 0x6a: dv.setInt16(ea(R, pt, rt, memSize, d2[i], offs[i], 2, PERM_WRITE), imms[i], true); break;
+          case 0x72: dv.setInt8(ea(R, pt, rt, memSize, d2[i], offs[i], 1, PERM_WRITE), imms[i]); break;
+          case 0x7a: { const a = ea(R, pt, rt, memSize, d2[i], offs[i], 8, PERM_WRITE); dv.setInt32(a, imms[i], true); dv.setInt32(a + 4, imms[i] >> 31, true); break; }
+          case 0x63: dv.setInt32(ea(R, pt, rt, memSize, d2[i], offs[i], 4, PERM_WRITE), R[s2[i]], true); break;
+          case 0x6b: dv.setInt16(ea(R, pt, rt, memSize, d2[i], offs[i], 2, PERM_WRITE), R[s2[i]], true); break;
+          case 0x73: dv.setInt8(ea(R, pt, rt, memSize, d2[i], offs[i], 1, PERM_WRITE), R[s2[i]]); break;
+          case 0x7b: { const a = ea(R, pt, rt, memSize, d2[i], offs[i], 8, PERM_WRITE); const s = s2[i]; dv.setInt32(a, R[s], true); dv.setInt32(a + 4, R[s + 1], true); break; }
           // ---- atomics ----
           case 0xc3: {
-            const a = ea(d2[i], offs[i], 4, PERM_RW); const s = s2[i]; const old = dv.getInt32(a, true); const fn = imms[i];
+            const a = ea(R, pt, rt, memSize, d2[i], offs[i], 4, PERM_RW); const s = s2[i]; const old = dv.getInt32(a, true); const fn = imms[i];
             switch (fn & ~1) {
               case 0x00: dv.setInt32(a, (old + R[s]) | 0, true); break;
               case 0x40: dv.setInt32(a, old | R[s], true); break;
@@ -304,7 +310,7 @@ export class Interpreter {
             break;
           }
           case 0xdb: {
-            const a = ea(d2[i], offs[i], 8, PERM_RW); const s = s2[i];
+            const a = ea(R, pt, rt, memSize, d2[i], offs[i], 8, PERM_RW); const s = s2[i];
             const lo = dv.getInt32(a, true); const hi = dv.getInt32(a + 4, true); const fn = imms[i];
             let nlo = lo; let nhi = hi;
             switch (fn & ~1) {
@@ -396,13 +402,27 @@ export class Interpreter {
             throw new VmError('EINVAL_INSN', `invalid opcode 0x${op[i].toString(16).padStart(2, '0')}`, i);
         }
       }
-    } catch (error) {
+    } catch (caught) {
+      const error = caught === accessFault ? this.describeFault(prog, pc - 1, R) : caught;
       if (error instanceof VmFault && error.pc < 0) error.pc = pc - 1;
       if (error instanceof VmError && error.pc < 0) {
         throw new VmError(error.code, error.message, pc - 1);
       }
       throw error;
     }
+  }
+
+  /** The VmFault for the memory access instruction `i` whose check failed. */
+  private describeFault(prog: DecodedProgram, i: number, R: Int32Array): VmFault {
+    const op = prog.opcode[i];
+    const cls = op & 0x07;
+    const size = [4, 2, 1, 8][(op >> 3) & 3];
+    const slot = cls === 0x01 ? prog.src2[i] : prog.dst2[i];
+    const perm = cls === 0x01 ? PERM_READ : (op & 0xe0) === 0xc0 ? PERM_RW : PERM_WRITE;
+    const full = BigInt.asUintN(64, toBig(R[slot], R[slot + 1]) + BigInt(prog.offset[i]));
+    const fault = this.mem.fault(Number(full & 0xffffffffn) | 0, Number(full >> 32n) | 0, size, perm);
+    fault.pc = i;
+    return fault;
   }
 
   private syncBudget(budget: number, executed: number): void {
