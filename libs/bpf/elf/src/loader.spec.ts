@@ -1,4 +1,4 @@
-import { parseBtf, formatType } from '@bpfleet/btf';
+import { BpfCoreReloKind, BtfKind, decodeValue, formatType, parseBtf, type Btf } from '@bpfleet/btf';
 import { ElfError } from './errors.js';
 import { loadBpfObject, objectNameFromPath } from './loader.js';
 import { BPF_F_MMAPABLE, BPF_F_RDONLY_PROG, internalMapName } from './maps.js';
@@ -172,6 +172,59 @@ const haveFeatures = corpusObjects().includes('elf_features.o');
     ]);
     const str = obj.maps.find((m) => m.name === '.rodata.str1.1')!;
     expect(new TextDecoder().decode(str.initialData)).toBe('n=%d\n\0');
+  });
+});
+
+(corpusObjects().includes('global_data.o') ? describe : describe.skip)('global data through BTF', () => {
+  it('decodes each section\'s initial bytes by its DATASEC into the C initialisers', () => {
+    const obj = loadBpfObject(readObject('global_data.o'), { name: 'global_data.o' });
+    const btf = parseBtf(obj.btfBytes!);
+    const value = (section: string) => {
+      const m = obj.maps.find((x) => x.section === section)!;
+      return decodeValue(btf, m.btfValueTypeId, m.initialData!);
+    };
+    // global_data.bpf.c: generation = 7, tag = "bpfleet"; sample_every = 4, max_len = 1500, {XDP_PASS, XDP_DROP}
+    expect(value('.data')).toEqual({ generation: 7, tag: 'bpfleet' });
+    expect(value('.rodata')).toEqual({ sample_every: 4, max_len: 1500, verdict_for_big: [2, 1] });
+    expect(value('.bss')).toEqual({ packets_seen: 0, verdict_counts: [0, 0, 0], last_len: 0 });
+  });
+});
+
+/** Byte offset of the field an access string (`0:1:2`) names, walking the BTF like libbpf's CO-RE. */
+function accessOffset(btf: Btf, typeId: number, access: string): number {
+  const [first, ...rest] = access.split(':').map(Number);
+  let offset = first! * btf.sizeOf(typeId);
+  let t = btf.resolve(typeId);
+  for (const idx of rest) {
+    if (t.kind === BtfKind.ARRAY) {
+      offset += idx * btf.sizeOf(t.type);
+      t = btf.resolve(t.type);
+    } else if (t.kind === BtfKind.STRUCT || t.kind === BtfKind.UNION) {
+      const m = t.members[idx]!;
+      offset += m.bitOffset / 8;
+      t = btf.resolve(m.type);
+    } else {
+      throw new Error(`cannot index ${BtfKind[t.kind]}`);
+    }
+  }
+  return offset;
+}
+
+(corpusObjects().includes('core_task.o') ? describe : describe.skip)('CO-RE relocations (recorded, not applied)', () => {
+  it('points each field-offset relocation at an instruction that uses the offset its access string names', () => {
+    const obj = loadBpfObject(readObject('core_task.o'), { name: 'core_task.o' });
+    const btf = parseBtf(obj.btfBytes!);
+    const prog = obj.programs[0]!;
+    const offsets = prog.coreRelocations.filter((c) => c.kind === BpfCoreReloKind.FIELD_BYTE_OFFSET);
+    expect(offsets.length).toBeGreaterThan(3);
+    for (const c of offsets) {
+      expect(c.accessString).toMatch(/^\d+(:\d+)*$/);
+      const insn = prog.insns[c.insn]!;
+      const want = accessOffset(btf, c.typeId, c.accessString);
+      // clang encodes the local offset either as the immediate (r = off) or as the memory offset.
+      expect([insn.imm, insn.offset]).toContain(want);
+    }
+    expect(prog.coreRelocations.some((c) => c.kind === BpfCoreReloKind.FIELD_EXISTS)).toBe(true);
   });
 });
 
