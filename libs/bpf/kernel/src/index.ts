@@ -26,3 +26,4 @@ export { ensureMounted, isMounted, BPFFS, TRACEFS, type MountState } from './pro
 export { kernelTestRun, dumpMapHex, type KernelTestRunOptions, type KernelTestRunResult } from './kernel-test-run.js';
 export { PIN_ROOT, pinPath, ensurePinDir, unpin, removePinDir } from './pin.js';
 export type { RingBufferMode } from './ringbuf.js';
+export { attachProgram, type AttachTargets } from './attach/attach-program.js';

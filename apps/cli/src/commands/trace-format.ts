@@ -1,0 +1,123 @@
+import { BtfKind, decodeValue, type Btf, type JsonValue } from '@bpfleet/btf';
+import { BpfMapType } from '@bpfleet/elf';
+import { splitPerCpu, toHex, type MapEntry, type KernelMap } from '@bpfleet/kernel';
+
+/** One decoded map entry: typed key and value (hex when no BTF describes them). */
+export interface DecodedEntry {
+  readonly key: JsonValue;
+  readonly value: JsonValue;
+}
+
+const HIST_NAME = /hist|log2|slots?$/i;
+const BAR_WIDTH = 52;
+
+/** Decodes map keys and values by the object's BTF. */
+export class MapDecoder {
+  constructor(private readonly btf: Btf | undefined) {}
+
+  private decode(typeId: number, bytes: Uint8Array): JsonValue {
+    if (!this.btf || typeId === 0) return toHex(bytes);
+    try {
+      return decodeValue(this.btf, typeId, bytes);
+    } catch {
+      return toHex(bytes);
+    }
+  }
+
+  /** Per-CPU values are summed when numeric (like bpftrace's totals), listed per CPU otherwise. */
+  entries(map: KernelMap, raw: readonly MapEntry[]): DecodedEntry[] {
+    return raw.map(({ key, value }) => {
+      const k = this.decode(map.btfKeyTypeId, key);
+      if (!map.perCpu) return { key: k, value: this.decode(map.btfValueTypeId, value) };
+      const slots = splitPerCpu(value, map.valueSize, map.cpus).map((v) => this.decode(map.btfValueTypeId, v));
+      const summed = slots.every((s) => typeof s === 'number') ? (slots as number[]).reduce((a, b) => a + b, 0) : slots;
+      return { key: k, value: summed };
+    });
+  }
+
+  /** Whether a map is a log2 histogram: integer slot keys, integer counts, and a histogram-like name. */
+  isHistogram(map: KernelMap): boolean {
+    if (!HIST_NAME.test(map.name) || map.maxEntries > 65) return false;
+    if (map.type !== BpfMapType.ARRAY && map.type !== BpfMapType.PERCPU_ARRAY && map.type !== BpfMapType.HASH) return false;
+    return this.isInteger(map.btfKeyTypeId, map.keySize) && this.isInteger(map.btfValueTypeId, map.valueSize);
+  }
+
+  private isInteger(typeId: number, size: number): boolean {
+    if (!this.btf || typeId === 0) return size === 4 || size === 8;
+    const t = this.btf.resolve(typeId);
+    return t.kind === BtfKind.INT || t.kind === BtfKind.ENUM;
+  }
+
+  /** A decoded ring-buffer record: by a struct named like `event` when the object has one. */
+  record(bytes: Uint8Array): JsonValue {
+    const id = this.eventType(bytes.length);
+    return id ? this.decode(id, bytes) : toHex(bytes);
+  }
+
+  private eventTypeId: number | null | undefined;
+  private eventType(size: number): number | null {
+    if (this.eventTypeId !== undefined) return this.eventTypeId;
+    this.eventTypeId = null;
+    if (!this.btf) return null;
+    const ids = this.btf.types
+      .map((t, id) => ({ t, id }))
+      .filter(({ t }) => t.kind === BtfKind.STRUCT && /event/i.test(t.name) && 'size' in t && t.size <= size);
+    this.eventTypeId = ids.length ? ids[0]!.id : null;
+    return this.eventTypeId;
+  }
+}
+
+function humanSize(n: number): string {
+  const units = ['', 'K', 'M', 'G', 'T', 'P', 'E'];
+  let u = 0;
+  while (n >= 1024 && n % 1024 === 0 && u < units.length - 1) {
+    n /= 1024;
+    u++;
+  }
+  return `${n}${units[u]}`;
+}
+
+/** A log2 histogram drawn like bpftrace's hist(): one row per slot from the first to the last non-empty one. */
+export function formatHistogram(entries: readonly DecodedEntry[]): string[] {
+  const counts = new Map<number, number>();
+  for (const e of entries) {
+    const slot = Number(e.key);
+    const count = Number(e.value);
+    if (Number.isFinite(slot) && Number.isFinite(count) && count > 0) counts.set(slot, (counts.get(slot) ?? 0) + count);
+  }
+  if (counts.size === 0) return ['  (empty)'];
+  const slots = [...counts.keys()];
+  const lo = Math.min(...slots);
+  const hi = Math.max(...slots);
+  const max = Math.max(...counts.values());
+  const rows: string[] = [];
+  for (let s = lo; s <= hi; s++) {
+    const count = counts.get(s) ?? 0;
+    const from = s === 0 ? 0 : 2 ** s;
+    const range = `[${humanSize(from)}, ${humanSize(2 ** (s + 1))})`;
+    const bar = '@'.repeat(Math.round((count / max) * BAR_WIDTH));
+    rows.push(`${range.padEnd(20)}${String(count).padStart(8)} |${bar.padEnd(BAR_WIDTH)}|`);
+  }
+  return rows;
+}
+
+/** A JSON value on one line, with strings quoted and objects as `{ a: 1, b: "x" }`. */
+export function formatValue(v: JsonValue): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v !== 'object') return String(v);
+  if (Array.isArray(v)) return `[${v.map(formatValue).join(', ')}]`;
+  return `{ ${Object.entries(v)
+    .map(([k, x]) => `${k}: ${formatValue(x)}`)
+    .join(', ')} }`;
+}
+
+/** Text for one map at one interval: a histogram, or `key => value` lines sorted by value (largest first). */
+export function formatMap(map: KernelMap, entries: readonly DecodedEntry[], histogram: boolean, limit = 20): string[] {
+  const head = `@${map.name}${histogram ? ' (log2 histogram)' : ''}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`;
+  if (histogram) return [head, ...formatHistogram(entries)];
+  const sorted = [...entries].sort((a, b) => (typeof b.value === 'number' && typeof a.value === 'number' ? b.value - a.value : 0));
+  const rows = sorted.slice(0, limit).map((e) => `  ${formatValue(e.key)} => ${formatValue(e.value)}`);
+  if (sorted.length > limit) rows.push(`  ... ${sorted.length - limit} more`);
+  return [head, ...rows];
+}

@@ -1,0 +1,164 @@
+import { Option } from 'commander';
+import { parseBtf, type Btf, type JsonValue } from '@bpfleet/btf';
+import { BpfMapType, ElfError, loadBpfObject, objectNameFromPath } from '@bpfleet/elf';
+import {
+  attachProgram,
+  KernelError,
+  KernelLoadError,
+  loadObject,
+  probeKernel,
+  RingBufferReader,
+  type KernelObject,
+  type Link,
+} from '@bpfleet/kernel';
+import { RefusedError, UsageError } from '../errors.js';
+import { readInputFile, type CliIo } from '../io.js';
+import { formatMap, formatValue, MapDecoder } from './trace-format.js';
+import { parseDuration } from './trace-duration.js';
+import type { RegisterCommand } from './index.js';
+
+interface TraceOptions {
+  program?: string;
+  duration: string;
+  interval: string;
+  engine: 'kernel' | 'vm';
+  json?: boolean;
+  interface?: string;
+}
+
+/** Stops a trace early (SIGINT in the CLI, tests pass their own). */
+export interface TraceControl {
+  readonly signal?: AbortSignal;
+}
+
+/** Global-data maps that never change at run time are not worth printing every interval. */
+function worthPrinting(name: string, type: number): boolean {
+  return type !== BpfMapType.RINGBUF && type !== BpfMapType.PERF_EVENT_ARRAY && !name.endsWith('.rodata') && !name.endsWith('.kconfig');
+}
+
+function refuse(e: unknown, file: string): never {
+  if (e instanceof KernelLoadError) {
+    throw new RefusedError(`${file}: the kernel refused ${e.program ? `program ${e.program}` : 'the object'} (${e.message})\n${e.log || e.libbpfLog}`);
+  }
+  if (e instanceof KernelError || e instanceof ElfError) throw new RefusedError(`${file}: ${e.message}`);
+  throw e;
+}
+
+/** Loads, attaches and prints maps every interval and ring-buffer records as they come. */
+export async function runTrace(file: string, opts: TraceOptions, io: CliIo, control: TraceControl = {}): Promise<void> {
+  const durationMs = parseDuration(opts.duration, '--duration');
+  const intervalMs = parseDuration(opts.interval, '--interval');
+  if (opts.engine === 'vm') throw new RefusedError('trace --engine vm is not available yet: the VM engine has no event sources; use --engine kernel');
+  const bytes = await readInputFile(file);
+  let btf: Btf | undefined;
+  let objectName = objectNameFromPath(file);
+  try {
+    const spec = loadBpfObject(bytes, { name: objectName });
+    objectName = spec.name;
+    btf = spec.btfBytes ? parseBtf(spec.btfBytes) : undefined;
+  } catch (e) {
+    refuse(e, file);
+  }
+  const caps = probeKernel({ helpers: false });
+  if (!caps.canLoad) throw new RefusedError(`this host cannot load BPF programs (libbpf ${caps.libbpf.available ? caps.libbpf.version : 'missing'}); try --engine vm`);
+
+  let obj: KernelObject;
+  try {
+    obj = loadObject(bytes, { name: objectName, programs: opts.program ? [opts.program] : undefined });
+  } catch (e) {
+    refuse(e, file);
+  }
+  const links: Link[] = [];
+  const readers: RingBufferReader[] = [];
+  const decoder = new MapDecoder(btf);
+  const emit = (value: unknown) => io.out(JSON.stringify(value));
+  try {
+    for (const program of obj.programs.values()) {
+      try {
+        links.push(attachProgram(program, { interface: opts.interface }));
+      } catch (e) {
+        refuse(e, file);
+      }
+      if (!opts.json) io.out(`attached ${program.name} (${program.section})`);
+    }
+    for (const map of obj.maps.values()) {
+      if (map.type !== BpfMapType.RINGBUF) continue;
+      readers.push(
+        new RingBufferReader(map, {
+          onRecord: (r) => {
+            const event = decoder.record(r);
+            if (opts.json) emit({ type: 'event', map: map.name, time: new Date().toISOString(), event });
+            else io.out(`${map.name}: ${formatValue(event)}`);
+          },
+          onError: (e) => io.err(`bpfleet: ${map.name}: ${(e as Error).message}`),
+        }),
+      );
+    }
+    if (!opts.json) io.out(`tracing for ${opts.duration}, maps every ${opts.interval}; Ctrl-C to stop`);
+
+    const printMaps = () => {
+      const time = new Date().toISOString();
+      const maps: Record<string, { key: JsonValue; value: JsonValue }[]> = {};
+      const text: string[] = [`--- ${time}`];
+      for (const map of obj.maps.values()) {
+        if (!map.readable || !worthPrinting(map.name, map.type)) continue;
+        const entries = decoder.entries(map, map.lookupBatch());
+        if (opts.json) maps[map.name] = entries.map((e) => ({ key: e.key, value: e.value }));
+        else text.push(...formatMap(map, entries, decoder.isHistogram(map)));
+      }
+      if (opts.json) emit({ type: 'maps', time, maps });
+      else io.out(text.join('\n'));
+    };
+
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(printMaps, intervalMs);
+      const finish = () => {
+        clearInterval(timer);
+        clearTimeout(deadline);
+        control.signal?.removeEventListener('abort', finish);
+        resolve();
+      };
+      const deadline = setTimeout(finish, durationMs);
+      if (control.signal?.aborted) finish();
+      control.signal?.addEventListener('abort', finish);
+    });
+    for (const r of readers) r.consume();
+    printMaps();
+  } finally {
+    for (const r of readers) r.close();
+    for (const l of links) {
+      try {
+        l.close();
+      } catch (e) {
+        io.err(`bpfleet: detach ${l.description}: ${(e as Error).message}`);
+      }
+    }
+    obj.close();
+  }
+  if (!opts.json) io.out('detached');
+}
+
+/** `bpfleet trace FILE.o [--program NAME] [--duration 30s] [--interval 1s] [--engine kernel|vm] [--json]` */
+export const registerTrace: RegisterCommand = (program, io) => {
+  program
+    .command('trace')
+    .description('load and attach a BPF object on this host, print its maps every interval (BTF-decoded) and ring-buffer events; Ctrl-C detaches')
+    .argument('<file>', 'ELF object from clang -target bpf')
+    .option('--program <name>', 'only this program')
+    .option('--duration <time>', 'how long to trace (e.g. 30s, 2m)', '30s')
+    .option('--interval <time>', 'how often to print the maps', '1s')
+    .addOption(new Option('--engine <engine>', 'where programs run').choices(['kernel', 'vm']).default('kernel'))
+    .option('--interface <name>', 'network interface for xdp and tc programs')
+    .option('--json', 'one JSON object per line: {type:"maps"} every interval, {type:"event"} per record')
+    .action(async (file: string, opts: TraceOptions) => {
+      if (opts.program !== undefined && opts.program.trim() === '') throw new UsageError('--program needs a name');
+      const abort = new AbortController();
+      const onSigint = () => abort.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        await runTrace(file, opts, io, { signal: abort.signal });
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+      }
+    });
+};
