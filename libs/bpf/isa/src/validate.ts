@@ -55,14 +55,18 @@ function reserved(what: string, field: 'src' | 'dst' | 'offset' | 'imm', value: 
   return { reason: 'reserved-field', detail: `${what}: ${field} must be 0 (is ${value})` };
 }
 
+/** The mnemonic for a message, computed only when there is something to report. */
+type Name = string | (() => string);
+const nameText = (what: Name): string => (typeof what === 'string' ? what : what());
+
 /** Fields that must be zero, in order of report. */
-function zeroFields(what: string, insn: Instruction, fields: readonly ('src' | 'dst' | 'offset' | 'imm')[]): Problem | undefined {
-  for (const f of fields) if (insn[f] !== 0) return reserved(what, f, insn[f]);
+function zeroFields(what: Name, insn: Instruction, fields: readonly ('src' | 'dst' | 'offset' | 'imm')[]): Problem | undefined {
+  for (const f of fields) if (insn[f] !== 0) return reserved(nameText(what), f, insn[f]);
   return undefined;
 }
 
-function writesR10(insn: Instruction, what: string): Problem | undefined {
-  return insn.dst === R10 ? { reason: 'readonly-register', detail: `${what}: r10 is read-only` } : undefined;
+function writesR10(insn: Instruction, what: Name): Problem | undefined {
+  return insn.dst === R10 ? { reason: 'readonly-register', detail: `${nameText(what)}: r10 is read-only` } : undefined;
 }
 
 function checkAlu(insn: Instruction): Problem | undefined {
@@ -70,7 +74,7 @@ function checkAlu(insn: Instruction): Problem | undefined {
   const op = aluOpOf(opcode);
   const wide = classOf(opcode) === InsnClass.ALU64;
   const x = (opcode & Source.X) !== 0;
-  const name = `${AluOp[op] ?? 'alu'}${wide ? '64' : '32'}`.toLowerCase();
+  const name = (): string => `${AluOp[op]}${wide ? '64' : '32'}`.toLowerCase();
   if (op === AluOp.Invalid) return unknown(opcode);
   if (op === AluOp.NEG) {
     if (x) return unknown(opcode);
@@ -79,19 +83,19 @@ function checkAlu(insn: Instruction): Problem | undefined {
   if (op === AluOp.END) {
     if (wide && x) return unknown(opcode);
     const what = wide ? 'bswap' : (opcode & Source.X) === Endianness.BE ? 'be' : 'le';
-    const p = zeroFields(SWAP_WIDTHS.includes(insn.imm) ? `${what}${insn.imm}` : what, insn, ['src', 'offset']);
+    const p = zeroFields(() => (SWAP_WIDTHS.includes(insn.imm) ? `${what}${insn.imm}` : what), insn, ['src', 'offset']);
     if (p) return p;
     if (!SWAP_WIDTHS.includes(insn.imm)) return { reason: 'bad-imm', detail: `${what}: width must be 16, 32 or 64 (is ${insn.imm})` };
     return writesR10(insn, what);
   }
-  if (x && insn.imm !== 0) return reserved(name, 'imm', insn.imm);
-  if (!x && insn.src !== 0) return reserved(name, 'src', insn.src);
+  if (x && insn.imm !== 0) return reserved(name(), 'imm', insn.imm);
+  if (!x && insn.src !== 0) return reserved(name(), 'src', insn.src);
   if (insn.offset !== 0) {
     const signedDiv = (op === AluOp.DIV || op === AluOp.MOD) && insn.offset === SIGNED_DIV_OFFSET;
     const movsx = op === AluOp.MOV && x && (insn.offset === 8 || insn.offset === 16 || (wide && insn.offset === 32));
     if (!signedDiv && !movsx) {
-      if (op === AluOp.MOV && x) return { reason: 'bad-offset', detail: `${name}: sign-extension width must be ${wide ? '8, 16 or 32' : '8 or 16'} (is ${insn.offset})` };
-      return reserved(name, 'offset', insn.offset);
+      if (op === AluOp.MOV && x) return { reason: 'bad-offset', detail: `${name()}: sign-extension width must be ${wide ? '8, 16 or 32' : '8 or 16'} (is ${insn.offset})` };
+      return reserved(name(), 'offset', insn.offset);
     }
   }
   return writesR10(insn, name);
@@ -121,9 +125,9 @@ function checkJump(insn: Instruction): Problem | undefined {
     return undefined;
   }
   if (isConditional(op)) {
-    const name = `${JumpOp[op].toLowerCase()}${jmp32 ? '32' : ''}`;
-    if (x && insn.imm !== 0) return reserved(name, 'imm', insn.imm);
-    if (!x && insn.src !== 0) return reserved(name, 'src', insn.src);
+    const name = (): string => `${JumpOp[op].toLowerCase()}${jmp32 ? '32' : ''}`;
+    if (x && insn.imm !== 0) return reserved(name(), 'imm', insn.imm);
+    if (!x && insn.src !== 0) return reserved(name(), 'src', insn.src);
   }
   return undefined;
 }
@@ -138,7 +142,7 @@ function checkLd(insn: Instruction): Problem | undefined {
     return writesR10(insn, 'lddw');
   }
   if ((mode === Mode.ABS || mode === Mode.IND) && size !== Size.DW) {
-    const what = `${mode === Mode.ABS ? 'ldabs' : 'ldind'}${SUFFIX[size]}`;
+    const what = (): string => `${mode === Mode.ABS ? 'ldabs' : 'ldind'}${SUFFIX[size]}`;
     return zeroFields(what, insn, mode === Mode.ABS ? ['src', 'dst', 'offset'] : ['dst', 'offset']);
   }
   return unknown(opcode);
@@ -149,7 +153,7 @@ const SUFFIX: Record<number, string> = { [Size.W]: 'w', [Size.H]: 'h', [Size.B]:
 function checkLdx(insn: Instruction): Problem | undefined {
   const mode = modeOf(insn.opcode);
   if (mode === Mode.MEM || (mode === Mode.MEMSX && sizeOf(insn.opcode) !== Size.DW)) {
-    const name = `${mode === Mode.MEM ? 'ldx' : 'ldxs'}${SUFFIX[sizeOf(insn.opcode)]}`;
+    const name = (): string => `${mode === Mode.MEM ? 'ldx' : 'ldxs'}${SUFFIX[sizeOf(insn.opcode)]}`;
     return zeroFields(name, insn, ['imm']) ?? writesR10(insn, name);
   }
   return unknown(insn.opcode);
@@ -157,12 +161,12 @@ function checkLdx(insn: Instruction): Problem | undefined {
 
 function checkSt(insn: Instruction): Problem | undefined {
   if (modeOf(insn.opcode) !== Mode.MEM) return unknown(insn.opcode);
-  return zeroFields(`st${SUFFIX[sizeOf(insn.opcode)]}`, insn, ['src']);
+  return zeroFields(() => `st${SUFFIX[sizeOf(insn.opcode)]}`, insn, ['src']);
 }
 
 function checkStx(insn: Instruction): Problem | undefined {
   const mode = modeOf(insn.opcode);
-  if (mode === Mode.MEM) return zeroFields(`stx${SUFFIX[sizeOf(insn.opcode)]}`, insn, ['imm']);
+  if (mode === Mode.MEM) return zeroFields(() => `stx${SUFFIX[sizeOf(insn.opcode)]}`, insn, ['imm']);
   if (mode === Mode.ATOMIC) {
     const size = sizeOf(insn.opcode);
     if (size !== Size.W && size !== Size.DW) return unknown(insn.opcode);
