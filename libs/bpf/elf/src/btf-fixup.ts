@@ -20,7 +20,7 @@ export function fixupDatasecs(elf: ElfFile, bytes: Uint8Array, btf: Btf): { byte
     view.setUint32(base + 8, section.size, true);
     t.vars.forEach((v, i) => {
       const variable = btf.type(v.type);
-      const sym = elf.symbols.find((s) => s.shndx === section.index && s.name === variable.name);
+      const sym = elf.symbolNamed(section.index, variable.name);
       if (sym) view.setUint32(base + 12 + i * 12 + 4, sym.value, true);
     });
   }

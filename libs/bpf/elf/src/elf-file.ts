@@ -76,6 +76,10 @@ export interface ElfFile {
   /** Relocations by the index of the section they apply to. */
   readonly relocations: ReadonlyMap<number, readonly ElfRelocation[]>;
   sectionByName(name: string): ElfSection | undefined;
+  /** Symbols defined in a section (indexed once, so lookups stay linear in the file size). */
+  symbolsIn(sectionIndex: number): readonly ElfSymbol[];
+  /** The first symbol with this name in a section. */
+  symbolNamed(sectionIndex: number, name: string): ElfSymbol | undefined;
 }
 
 const EHDR_SIZE = 64;
@@ -172,9 +176,27 @@ export function parseElfFile(bytes: Uint8Array): ElfFile {
       if (offHi !== 0 || !symbol) throw new ElfError('E_RELOCATION', `relocation #${o / REL_SIZE}: offset or symbol #${symIndex} out of range`, { section: s.name });
       list.push({ offset: view.getUint32(o, true), type: view.getUint32(o + 8, true), symbol });
     }
-    relocations.set(s.info, [...(relocations.get(s.info) ?? []), ...list]);
+    const existing = relocations.get(s.info);
+    if (existing) for (const r of list) existing.push(r);
+    else relocations.set(s.info, list);
   }
-  return { sections, symbols, relocations, sectionByName: (name) => byName.get(name) };
+  const bySection = new Map<number, ElfSymbol[]>();
+  const byKey = new Map<string, ElfSymbol>();
+  for (const sym of symbols) {
+    const list = bySection.get(sym.shndx);
+    if (list) list.push(sym);
+    else bySection.set(sym.shndx, [sym]);
+    const key = `${sym.shndx}\0${sym.name}`;
+    if (!byKey.has(key)) byKey.set(key, sym);
+  }
+  return {
+    sections,
+    symbols,
+    relocations,
+    sectionByName: (name) => byName.get(name),
+    symbolsIn: (index) => bySection.get(index) ?? [],
+    symbolNamed: (index, name) => byKey.get(`${index}\0${name}`),
+  };
 }
 
 function parseSymbols(r: Reader, sections: readonly ElfSection[]): ElfSymbol[] {

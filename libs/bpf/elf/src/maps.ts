@@ -104,7 +104,7 @@ function dataMap(s: ElfSection, kind: 'data' | 'rodata' | 'bss', btf: Btf | unde
 
 /** `struct bpf_map_def { type, key_size, value_size, max_entries, map_flags }`, one per symbol in `maps`. */
 function legacyMaps(elf: ElfFile, sec: ElfSection): MapRecord[] {
-  const syms = elf.symbols.filter((s) => s.shndx === sec.index && (s.type === STT_OBJECT || s.type === STT_NOTYPE) && s.name !== '').sort((a, b) => a.value - b.value);
+  const syms = elf.symbolsIn(sec.index).filter((s) => (s.type === STT_OBJECT || s.type === STT_NOTYPE) && s.name !== '').sort((a, b) => a.value - b.value);
   const unique = syms.filter((s, i) => i === 0 || s.value !== syms[i - 1]!.value);
   if (unique.length === 0 || sec.size === 0) return [];
   if (sec.size % unique.length !== 0) throw new ElfError('E_MAP', `${sec.size} bytes do not divide into ${unique.length} map definitions`, { section: 'maps' });
@@ -139,7 +139,7 @@ function btfMaps(elf: ElfFile, btf: Btf, sec: ElfSection, firstIndex: number): M
   for (const v of datasec.vars) {
     const variable = btf.type(v.type);
     if (variable.kind !== BtfKind.VAR) throw new ElfError('E_MAP', `DATASEC entry ${v.type} is not a VAR`, { section: '.maps' });
-    const sym = elf.symbols.find((s) => s.shndx === sec.index && s.name === variable.name);
+    const sym = elf.symbolNamed(sec.index, variable.name);
     if (!sym) throw new ElfError('E_MAP', `map ${variable.name} has no symbol`, { section: '.maps', symbol: variable.name });
     const def = btf.resolve(variable.type);
     if (def.kind !== BtfKind.STRUCT) throw new ElfError('E_MAP', `map ${variable.name} is not a struct`, { section: '.maps', symbol: variable.name });
@@ -153,17 +153,22 @@ function btfMaps(elf: ElfFile, btf: Btf, sec: ElfSection, firstIndex: number): M
 /** `.rel.maps` entries point `values[i]` of a map-in-map at another map, or of a prog array at a program. */
 function withInitialSlots(elf: ElfFile, sec: ElfSection, records: MapRecord[], firstIndex: number): MapRecord[] {
   const slots = new Map<MapRecord, MapSlotInit[]>();
+  const byOffset = new Map<number, number>();
+  records.forEach((m, i) => {
+    if (!byOffset.has(m.offset)) byOffset.set(m.offset, i);
+  });
+  const withValues = records.filter((m) => m.valuesOffset !== undefined).sort((a, b) => a.offset - b.offset);
   for (const r of elf.relocations.get(sec.index) ?? []) {
     const ctx = { section: '.maps', symbol: r.symbol.name, offset: r.offset };
     // The values[] array is flexible (not counted in the struct size): it spans max_entries pointers.
-    const rec = records.find((m) => m.valuesOffset !== undefined && r.offset >= m.offset + m.valuesOffset && r.offset < m.offset + m.valuesOffset + m.spec.maxEntries * 8);
+    const rec = containing(withValues, r.offset);
     if (!rec || rec.valuesOffset === undefined) throw new ElfError('E_RELOCATION', 'relocation outside the values[] of any map', ctx);
     const rel = r.offset - rec.offset - rec.valuesOffset;
     if (rel % 8 !== 0) throw new ElfError('E_RELOCATION', `relocation at ${r.offset} is not on a values[] slot`, ctx);
     const slot = rel / 8;
     let init: MapSlotInit;
     if (r.symbol.shndx === sec.index) {
-      const target = records.findIndex((m) => m.offset === r.symbol.value);
+      const target = byOffset.get(r.symbol.value) ?? -1;
       if (target < 0) throw new ElfError('E_RELOCATION', `values[${slot}] refers to no map`, ctx);
       init = { slot, kind: 'map', mapIndex: firstIndex + target };
     } else if (r.symbol.type === STT_FUNC) {
@@ -257,6 +262,21 @@ function mapFromStruct(btf: Btf, def: BtfComposite, name: string, depth: number)
   }
   const spec: BpfMapSpec = { name, type: type as BpfMapType, keySize, valueSize, maxEntries, flags, origin: 'btf', section: '.maps', btfKeyTypeId, btfValueTypeId, pinning };
   return { ...spec, ...(innerMap && { innerMap }), ...(numaNode !== undefined && { numaNode }), ...(mapExtra !== undefined && { mapExtra }) };
+}
+
+/** The map (sorted by offset) whose values[] array spans `offset`: binary search, maps do not overlap. */
+function containing(sorted: readonly MapRecord[], offset: number): MapRecord | undefined {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const m = sorted[mid]!;
+    const start = m.offset + m.valuesOffset!;
+    if (offset < start) hi = mid - 1;
+    else if (offset >= start + m.spec.maxEntries * 8) lo = mid + 1;
+    else return m;
+  }
+  return undefined;
 }
 
 /** `__uint(name, val)` is `int (*name)[val]`: the value is the array's element count. */

@@ -1,5 +1,5 @@
 import { decodeInstructions, InstructionDecodeError, LDDW_OPCODE, type Instruction } from '@bpfleet/isa';
-import { type Btf, type BtfExt } from '@bpfleet/btf';
+import type { Btf, BtfExt, BtfExtCoreRelo, BtfExtFuncInfo, BtfExtLineInfo } from '@bpfleet/btf';
 import { SHF_EXECINSTR, SHN_LORESERVE, SHN_UNDEF, SHT_PROGBITS, STT_FUNC, STT_SECTION, type ElfFile, type ElfRelocation, type ElfSection } from './elf-file.js';
 import { ElfError } from './errors.js';
 import type { CollectedMaps } from './maps.js';
@@ -49,6 +49,13 @@ interface FuncTemplate {
   readonly coreRelocations: CoreRelocation[];
 }
 
+/** `.BTF.ext` records of one section, bucketed by instruction slot. */
+interface ExtBuckets {
+  readonly lineInfo: Map<number, BtfExtLineInfo[]>;
+  readonly funcInfo: Map<number, BtfExtFuncInfo[]>;
+  readonly coreRelos: Map<number, BtfExtCoreRelo[]>;
+}
+
 interface Context {
   readonly elf: ElfFile;
   readonly btf: Btf | undefined;
@@ -56,16 +63,69 @@ interface Context {
   readonly maps: CollectedMaps;
   readonly sectionInsns: Map<number, Instruction[]>;
   readonly funcsBySection: Map<number, Func[]>;
+  /** Functions by section, then by first slot. */
+  readonly funcStarts: Map<number, Map<number, Func>>;
+  /** Relocations by section, then by instruction slot. */
+  readonly relocsBySection: Map<number, Map<number, ElfRelocation>>;
+  /** Map index by `.maps`/`maps` section index and definition offset, and by global-data section index. */
+  readonly mapByDefinition: Map<string, number>;
+  readonly mapBySection: Map<number, number>;
+  readonly extBySection: Map<string, ExtBuckets>;
   readonly templates: Map<Func, FuncTemplate>;
+}
+
+function bucket<T extends { insnOff: number }>(records: readonly T[] | undefined): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const r of records ?? []) {
+    if (r.insnOff % 8 !== 0) continue;
+    const slot = r.insnOff / 8;
+    const list = out.get(slot);
+    if (list) list.push(r);
+    else out.set(slot, [r]);
+  }
+  return out;
+}
+
+function indexRelocations(elf: ElfFile, s: ElfSection): Map<number, ElfRelocation> {
+  const out = new Map<number, ElfRelocation>();
+  for (const r of elf.relocations.get(s.index) ?? []) {
+    if (r.offset % 8 !== 0) throw new ElfError('E_RELOCATION', `relocation at byte ${r.offset} is not on an instruction boundary`, { section: s.name, offset: r.offset });
+    out.set(r.offset / 8, r);
+  }
+  return out;
 }
 
 /** Pass 5: split executable sections into functions, relocate them, and link each program with its subprograms. */
 export function collectPrograms(elf: ElfFile, btf: Btf | undefined, ext: BtfExt | undefined, maps: CollectedMaps, limits: ProgramLimits): BpfProgramSpec[] {
-  const ctx: Context = { elf, btf, ext, maps, sectionInsns: new Map(), funcsBySection: new Map(), templates: new Map() };
+  const ctx: Context = {
+    elf,
+    btf,
+    ext,
+    maps,
+    sectionInsns: new Map(),
+    funcsBySection: new Map(),
+    funcStarts: new Map(),
+    relocsBySection: new Map(),
+    mapByDefinition: new Map(),
+    mapBySection: new Map(),
+    extBySection: new Map(),
+    templates: new Map(),
+  };
+  maps.maps.forEach((m, i) => {
+    const key = `${m.sectionIndex}:${m.offset}`;
+    if (!ctx.mapByDefinition.has(key)) ctx.mapByDefinition.set(key, i);
+    if (!ctx.mapBySection.has(m.sectionIndex)) ctx.mapBySection.set(m.sectionIndex, i);
+  });
   for (const s of elf.sections) {
     if (s.type !== SHT_PROGBITS || (s.flags & SHF_EXECINSTR) === 0 || s.size === 0) continue;
     ctx.sectionInsns.set(s.index, decodeSection(s));
-    ctx.funcsBySection.set(s.index, functionsOf(elf, s));
+    const funcs = functionsOf(elf, s);
+    ctx.funcsBySection.set(s.index, funcs);
+    const starts = new Map<number, Func>();
+    for (const f of funcs) if (!starts.has(f.start)) starts.set(f.start, f);
+    ctx.funcStarts.set(s.index, starts);
+    ctx.relocsBySection.set(s.index, indexRelocations(elf, s));
+    ctx.extBySection.set(s.name, { lineInfo: bucket(ext?.lineInfo.get(s.name)), funcInfo: bucket(ext?.funcInfo.get(s.name)), coreRelos: bucket(ext?.coreRelos.get(s.name)) });
   }
   const programs: BpfProgramSpec[] = [];
   let total = 0;
@@ -93,7 +153,7 @@ function decodeSection(s: ElfSection): Instruction[] {
 }
 
 function functionsOf(elf: ElfFile, s: ElfSection): Func[] {
-  const syms = elf.symbols.filter((sym) => sym.shndx === s.index && sym.type === STT_FUNC).sort((a, b) => a.value - b.value);
+  const syms = elf.symbolsIn(s.index).filter((sym) => sym.type === STT_FUNC).sort((a, b) => a.value - b.value);
   if (syms.length === 0) {
     // Hand-assembled objects may carry no symbols: the whole section is one function named after it.
     return [{ name: s.name.replace(/[^A-Za-z0-9_]/g, '_'), section: s, start: 0, count: s.size / 8 }];
@@ -107,10 +167,6 @@ function functionsOf(elf: ElfFile, s: ElfSection): Func[] {
     funcs.push({ name: sym.name, section: s, start: sym.value / 8, count: sym.size / 8 });
   }
   return funcs;
-}
-
-function funcAt(ctx: Context, sectionIndex: number, insn: number): Func | undefined {
-  return ctx.funcsBySection.get(sectionIndex)?.find((f) => insn >= f.start && insn < f.start + f.count);
 }
 
 /** Links `main` with every function it reaches (breadth-first in call order, like libbpf) and fixes call offsets. */
@@ -182,16 +238,11 @@ function template(ctx: Context, f: Func): FuncTemplate {
   const insns = all.slice(f.start, f.start + f.count);
   const edges: Edge[] = [];
   const references: InsnReference[] = [];
-  const relocs = new Map<number, ElfRelocation>();
-  for (const r of ctx.elf.relocations.get(f.section.index) ?? []) {
-    if (r.offset % 8 !== 0) throw new ElfError('E_RELOCATION', `relocation at byte ${r.offset} is not on an instruction boundary`, { section: f.section.name, offset: r.offset });
-    const at = r.offset / 8 - f.start;
-    if (at >= 0 && at < f.count) relocs.set(at, r);
-  }
+  const sectionRelocs = ctx.relocsBySection.get(f.section.index)!;
   const where = { section: f.section.name, symbol: f.name };
   for (let at = 0; at < insns.length; at++) {
     const insn = insns[at]!;
-    const reloc = relocs.get(at);
+    const reloc = sectionRelocs.get(f.start + at);
     if (insn.opcode === CALL_OPCODE && reloc && reloc.symbol.shndx === SHN_UNDEF) {
       // A call to an extern function is a kfunc; clang emits it as a pseudo call with imm −1. Like
       // libbpf, mark it BPF_PSEUDO_KFUNC_CALL; the kernel BTF id (imm) is resolved by whoever loads it.
@@ -237,8 +288,8 @@ function checkSymbolSection(ctx: Context, reloc: ElfRelocation, where: { section
 }
 
 function calleeAt(ctx: Context, sectionIndex: number, insn: number, at: number, where: { section: string; symbol: string }): Func {
-  const target = funcAt(ctx, sectionIndex, insn);
-  if (!target || target.start !== insn) {
+  const target = ctx.funcStarts.get(sectionIndex)?.get(insn);
+  if (!target) {
     throw new ElfError('E_PROGRAM', `instruction ${at} calls slot ${insn} of ${ctx.elf.sections[sectionIndex]?.name}, which is not the start of a function`, where);
   }
   return target;
@@ -276,14 +327,14 @@ function relocateLoad(ctx: Context, f: Func, insns: Instruction[], at: number, r
   }
   if (target.name === '.maps' || target.name === 'maps') {
     const offset = sym.value + (sym.type === STT_SECTION ? first.imm : 0);
-    const mapIndex = ctx.maps.maps.findIndex((m) => m.sectionIndex === target.index && m.offset === offset);
+    const mapIndex = ctx.mapByDefinition.get(`${target.index}:${offset}`) ?? -1;
     if (mapIndex < 0) throw new ElfError('E_RELOCATION', `lddw ${at} refers to no map at ${target.name}+${offset}`, where);
     setLoad(BPF_PSEUDO_MAP_IDX, mapIndex, 0);
     references.push({ kind: 'map', insn: at, mapIndex });
     return;
   }
   if (isDataSection(target)) {
-    const mapIndex = ctx.maps.maps.findIndex((m) => m.sectionIndex === target.index);
+    const mapIndex = ctx.mapBySection.get(target.index) ?? -1;
     const offset = (sym.type === STT_SECTION ? 0 : sym.value) + first.imm;
     if (mapIndex < 0 || offset < 0 || offset >= Math.max(target.size, 1)) throw new ElfError('E_RELOCATION', `lddw ${at} refers to ${target.name}+${offset}, outside the section`, where);
     setLoad(BPF_PSEUDO_MAP_IDX_VALUE, mapIndex, offset);
@@ -295,13 +346,16 @@ function relocateLoad(ctx: Context, f: Func, insns: Instruction[], at: number, r
 
 /** `.BTF.ext` records of the function's section that fall inside it, made relative to its start. */
 function extRecords(ctx: Context, f: Func): Pick<FuncTemplate, 'lineInfo' | 'funcInfo' | 'coreRelocations'> {
-  const lo = f.start * 8;
-  const hi = (f.start + f.count) * 8;
-  const inside = (off: number) => off >= lo && off < hi && off % 8 === 0;
-  const rel = (off: number) => off / 8 - f.start;
-  const sec = f.section.name;
-  const lineInfo = (ctx.ext?.lineInfo.get(sec) ?? []).filter((l) => inside(l.insnOff)).map((l) => ({ insn: rel(l.insnOff), fileName: l.fileName, lineText: l.lineText, line: l.line, column: l.column }));
-  const funcInfo = (ctx.ext?.funcInfo.get(sec) ?? []).filter((fi) => inside(fi.insnOff)).map((fi) => ({ insn: rel(fi.insnOff), btfTypeId: fi.typeId, name: ctx.btf?.type(fi.typeId).name ?? '' }));
-  const coreRelocations = (ctx.ext?.coreRelos.get(sec) ?? []).filter((c) => inside(c.insnOff)).map((c) => ({ insn: rel(c.insnOff), typeId: c.typeId, accessString: c.accessString, kind: c.kind }));
+  const lineInfo: LineInfo[] = [];
+  const funcInfo: FuncInfo[] = [];
+  const coreRelocations: CoreRelocation[] = [];
+  const b = ctx.extBySection.get(f.section.name);
+  if (!b || !ctx.ext) return { lineInfo, funcInfo, coreRelocations };
+  for (let insn = 0; insn < f.count; insn++) {
+    const slot = f.start + insn;
+    for (const l of b.lineInfo.get(slot) ?? []) lineInfo.push({ insn, fileName: l.fileName, lineText: l.lineText, line: l.line, column: l.column });
+    for (const fi of b.funcInfo.get(slot) ?? []) funcInfo.push({ insn, btfTypeId: fi.typeId, name: ctx.btf?.type(fi.typeId).name ?? '' });
+    for (const c of b.coreRelos.get(slot) ?? []) coreRelocations.push({ insn, typeId: c.typeId, accessString: c.accessString, kind: c.kind });
+  }
   return { lineInfo, funcInfo, coreRelocations };
 }
