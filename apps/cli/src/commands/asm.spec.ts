@@ -61,6 +61,9 @@ describe('bpfleet asm', () => {
     const io = capture();
     expect(await main(['node', 'bpfleet', 'asm', source('j.s', 'goto +5\nexit\n')], io)).toBe(1);
     expect(io.stderr).toMatch(/insn 0: target 6 is outside the program/);
+    const fragment = capture();
+    expect(await main(['node', 'bpfleet', 'asm', source('f.s', 'r0 += 1'), '--no-validate'], fragment)).toBe(0);
+    expect(fragment.stdout).toBe('07 00 00 00 01 00 00 00\n');
   });
 
   it('exits 1 for a missing file and 2 for usage errors', async () => {

@@ -12,6 +12,7 @@ interface AsmOptions {
   section: string;
   name?: string;
   license: string;
+  validate: boolean;
 }
 
 /** `bpfleet asm FILE.s [-o FILE.o | --raw]`: assemble LLVM or conformance syntax. */
@@ -25,13 +26,14 @@ export const registerAsm: RegisterCommand = (program, io) => {
     .option('--section <name>', 'ELF section of the program (gives its type: socket, xdp, tracepoint/...)', 'socket')
     .option('--name <symbol>', 'function symbol of the program (default: the file name)')
     .option('--license <text>', 'license string of the object', 'GPL')
+    .option('--no-validate', 'skip the program checks (jump targets, ending in exit, reserved fields), e.g. for fragments')
     .addHelpText('after', '\nWithout -o or --raw the bytecode is printed as hex, one 8-byte slot per line.')
     .action(async (file: string, opts: AsmOptions) => {
       const source = Buffer.from(await readInputFile(file)).toString('utf8');
       let bytes: Uint8Array;
       try {
         const insns = assemble(source);
-        validateProgram(insns);
+        if (opts.validate) validateProgram(insns);
         bytes = encodeInstructions(insns);
       } catch (e) {
         if (e instanceof AssemblyError) throw new RefusedError(`${file}:${e.line}:${e.column}: ${e.problem}${e.text ? `\n  ${e.text}` : ''}`);
