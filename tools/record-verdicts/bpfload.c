@@ -58,9 +58,11 @@ static int is_trailer(const char *line, size_t len) {
   return 0;
 }
 
-// Start of a "processed N insns (limit" statistics line glued to the end of a message, or NULL.
+// Start of a statistics line ("verification time N usec" or "processed N insns (limit") glued to
+// the end of a message that lacks its newline, or NULL.
 static const char *glued_stats(const char *line, const char *end) {
-  for (const char *p = line + 1; p + 10 < end; p++) {
+  for (const char *p = line + 1; p + 18 < end; p++) {
+    if (strncmp(p, "verification time ", 18) == 0) return p;
     if (strncmp(p, "processed ", 10) != 0) continue;
     const char *q = p + 10;
     while (q < end && *q >= '0' && *q <= '9') q++;

@@ -28,6 +28,7 @@ const outFile = path.resolve(option('--out') ?? path.join(corpusDir, 'verdicts.j
 const allowMismatch = args.includes('--allow-mismatch');
 const RESTRICTED_CAPS = '-all,+bpf,+net_admin';
 const HEX_LIMIT = 4096; // raw programs up to this many slots carry their bytes in the JSON
+const LOG_LEVEL = 5; // BPF_LOG_LEVEL1 | BPF_LOG_STATS: the failing path plus verification time and stack depth
 
 const errnoNames = Object.fromEntries(Object.entries(constants.errno).map(([name, value]) => [value, name]));
 errnoNames[524] = 'ENOTSUPP';
@@ -52,12 +53,17 @@ function readHeader(file) {
 function runLoader(loaderArgs, mode) {
   const cmd = mode === 'unprivileged' ? 'setpriv' : loader;
   const argv = mode === 'unprivileged' ? ['--bounding-set', RESTRICTED_CAPS, loader, ...loaderArgs] : loaderArgs;
+  argv.splice(argv.indexOf(loaderArgs[0]), 0, '--log-level', String(LOG_LEVEL));
   const r = spawnSync(cmd, argv, { maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`loader failed (${r.status}): ${r.stderr}`);
   return r.stdout.toString().trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
 }
 
+/** Splits statistics lines that the kernel glued to a message missing its newline. */
+const unglue = (log) => log.replace(/(?<=\S)(verification time \d+ usec|processed \d+ insns \(limit)/g, '\n$1');
+
 function verdictRecord(result, extra) {
+  const log = unglue(result.log);
   return {
     ...extra,
     program: result.program,
@@ -67,7 +73,10 @@ function verdictRecord(result, extra) {
     errno: result.errno,
     errnoName: result.errno ? (errnoNames[result.errno] ?? null) : null,
     kernelMessage: result.kernelMessage || null,
+    kernelMessageLines: result.accepted ? [] : messageLines(log),
     insnsProcessed: result.insnsProcessed,
+    verificationTimeUsec: Number(/^verification time (\d+) usec$/m.exec(log)?.[1] ?? NaN) || null,
+    stackDepth: /^stack depth ([\d+]+)$/m.exec(log)?.[1] ?? null,
     insns: result.insns,
     logTruncated: result.logTruncated,
     log: result.log.trimEnd(),
@@ -79,6 +88,14 @@ function verdictRecord(result, extra) {
 function lastLines(log, n) {
   const trailer = /^(processed |verification time|stack depth|-- END PROG LOAD LOG --|mark_precise|Func#|cur state:|old state:)/;
   return log.split('\n').filter((l) => l.trim() && !trailer.test(l)).slice(-n).join('\n');
+}
+
+/** The refusal as the kernel words it: the lines after the last printed instruction (at most 3). */
+function messageLines(log) {
+  const lines = lastLines(log, 12).split('\n').filter(Boolean);
+  const lastInsn = lines.findLastIndex((l) => /^\d+: \(/.test(l));
+  const after = lines.slice(lastInsn + 1).filter((l) => !/^\s*;|^\d+: R|^(caller|callee):|^\s+frame\d/.test(l));
+  return (after.length ? after : lines.slice(-1)).slice(-3);
 }
 
 const rel = (p) => path.relative(root, p);
@@ -144,7 +161,7 @@ const out = {
   kernelRelease: release(),
   libbpfVersion,
   recordedAt: new Date().toISOString(),
-  logLevel: 1,
+  logLevel: LOG_LEVEL,
   compilers: {
     clang: execFileSync('clang', ['--version']).toString().split('\n')[0],
     clangV4: existsSync('/usr/bin/clang-19') ? execFileSync('clang-19', ['--version']).toString().split('\n')[0] : null,
