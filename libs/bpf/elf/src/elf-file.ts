@@ -111,11 +111,13 @@ class Reader {
   }
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
 function cString(bytes: Uint8Array, offset: number, what: string, section: string): string {
   if (offset >= bytes.length) throw new ElfError('E_SECTION', `${what} name offset ${offset} outside the ${bytes.length}-byte string table`, { section });
   const end = bytes.indexOf(0, offset);
   if (end < 0) throw new ElfError('E_SECTION', `${what} name at ${offset} is not NUL-terminated`, { section });
-  return new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(offset, end));
+  return utf8.decode(bytes.subarray(offset, end));
 }
 
 /** Parses the ELF header, section headers, symbol table and REL relocation tables. */

@@ -5,6 +5,7 @@ import { BPF_F_MMAPABLE, BPF_F_RDONLY_PROG, internalMapName } from './maps.js';
 import { BpfMapType, BpfProgType } from './object.js';
 import { BpfAttach, matchSection } from './section-defs.js';
 import { corpusObjects, readObject } from './testing/corpus.js';
+import { writeElf } from './testing/elf-writer.js';
 import { parseElfFile } from './elf-file.js';
 
 describe('matchSection (libbpf section_defs)', () => {
@@ -253,5 +254,56 @@ function accessOffset(btf: Btf, typeId: number, access: string): number {
   it('enforces the instruction limit', () => {
     expect(() => loadBpfObject(readObject('subprogs.o'), { maxProgramInsns: 10 })).toThrow(expect.objectContaining({ code: 'E_LIMIT' }));
     expect(() => loadBpfObject(readObject('subprogs.o'), { maxBytes: 100 })).toThrow(expect.objectContaining({ code: 'E_TOO_LARGE' }));
+  });
+});
+
+describe('objects clang would not write', () => {
+  /** `n` two-slot functions (kfunc call + exit) in one xdp section, each call relocated against an extern. */
+  function manyFunctions(n: number): Uint8Array {
+    const code = new Uint8Array(n * 16);
+    const rel = new Uint8Array(n * 16);
+    const cv = new DataView(code.buffer);
+    const rv = new DataView(rel.buffer);
+    for (let i = 0; i < n; i++) {
+      cv.setUint8(i * 16, 0x85);
+      cv.setUint8(i * 16 + 1, 0x10);
+      cv.setInt32(i * 16 + 4, -1, true);
+      cv.setUint8(i * 16 + 8, 0x95);
+      rv.setBigUint64(i * 16, BigInt(i * 16), true);
+      rv.setBigUint64(i * 16 + 8, (BigInt(n + 1) << 32n) | 10n, true); // symbol n+1 (the extern), R_BPF_64_32
+    }
+    const symbols = [
+      ...Array.from({ length: n }, (_, i) => ({ name: `f${i}`, value: i * 16, size: 16, info: (1 << 4) | 2, shndx: 1 })),
+      { name: 'some_kfunc', value: 0, size: 0, info: (1 << 4) | 0, shndx: 0 },
+    ];
+    return writeElf(
+      [
+        { name: 'xdp', type: 1, flags: 6, data: code },
+        { name: '.relxdp', type: 9, flags: 0, data: rel, link: 4, info: 1, entsize: 16 },
+        { name: 'license', type: 1, flags: 3, data: new TextEncoder().encode('GPL\0') },
+      ],
+      symbols,
+    );
+  }
+
+  it('loads a hand-written object without BTF', () => {
+    const obj = loadBpfObject(manyFunctions(3), { name: 'hand.o' });
+    expect(obj.license).toBe('GPL');
+    expect(obj.programs.map((p) => [p.name, p.type, p.insns.length])).toEqual([
+      ['f0', BpfProgType.XDP, 2],
+      ['f1', BpfProgType.XDP, 2],
+      ['f2', BpfProgType.XDP, 2],
+    ]);
+    expect(obj.programs[1]!.references).toEqual([{ kind: 'kfunc', insn: 0, name: 'some_kfunc' }]);
+    expect(obj.btfBytes).toBeUndefined();
+  });
+
+  it('stays linear with 20,000 functions and relocations in one section', () => {
+    // Lookups by symbol, relocation and map are indexed: per-function scans would make this quadratic.
+    const bytes = manyFunctions(20_000);
+    const start = performance.now();
+    const obj = loadBpfObject(bytes);
+    expect(obj.programs).toHaveLength(20_000);
+    expect(performance.now() - start).toBeLessThan(5000);
   });
 });

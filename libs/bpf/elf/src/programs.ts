@@ -5,7 +5,7 @@ import { ElfError } from './errors.js';
 import type { CollectedMaps } from './maps.js';
 import { isDataSection } from './maps.js';
 import type { BpfProgramSpec, CoreRelocation, FuncInfo, InsnReference, LineInfo } from './object.js';
-import { matchSection } from './section-defs.js';
+import { matchSection, type SectionMatch } from './section-defs.js';
 import { BpfProgType } from './object.js';
 
 /** Pseudo sources the loader writes (include/uapi/linux/bpf.h). */
@@ -72,6 +72,7 @@ interface Context {
   readonly mapBySection: Map<number, number>;
   readonly extBySection: Map<string, ExtBuckets>;
   readonly templates: Map<Func, FuncTemplate>;
+  readonly sectionMatches: Map<number, SectionMatch | undefined>;
 }
 
 function bucket<T extends { insnOff: number }>(records: readonly T[] | undefined): Map<number, T[]> {
@@ -110,6 +111,7 @@ export function collectPrograms(elf: ElfFile, btf: Btf | undefined, ext: BtfExt 
     mapBySection: new Map(),
     extBySection: new Map(),
     templates: new Map(),
+    sectionMatches: new Map(),
   };
   maps.maps.forEach((m, i) => {
     const key = `${m.sectionIndex}:${m.offset}`;
@@ -205,7 +207,8 @@ function link(ctx: Context, main: Func, limits: ProgramLimits): BpfProgramSpec {
     }
   }
   references.sort((a, b) => a.insn - b.insn);
-  const match = matchSection(main.section.name);
+  let match = ctx.sectionMatches.get(main.section.index);
+  if (!ctx.sectionMatches.has(main.section.index)) ctx.sectionMatches.set(main.section.index, (match = matchSection(main.section.name)));
   const btfFuncTypeId = funcInfo.find((fi) => fi.insn === 0)?.btfTypeId ?? 0;
   const spec: BpfProgramSpec = {
     name: main.name,
