@@ -120,6 +120,23 @@ describe('formatting', () => {
     expect(formatType(btf, flt)).toBe('double');
   });
 
+  it('prints a DATASEC as the declarations of its variables', () => {
+    const d = new BtfBuilder();
+    const u64 = d.int('unsigned long long', 8);
+    const ch = d.int('char', 1, 1);
+    const ix = d.int('__ARRAY_SIZE_TYPE__', 4);
+    const arr = d.type('', 3, 0, 0, [ch, ix, 8]);
+    const v1 = d.type('generation', 14, 0, u64, [1]);
+    const v2 = d.type('tag', 14, 0, arr, [1]);
+    const sec = d.type('.data', 15, 2, 16, [v1, 0, 8, v2, 8, 8]);
+    const dbtf = parseBtf(d.build());
+    expect(formatDefinition(dbtf, sec)).toBe('SEC(".data") { unsigned long long generation; char tag[8]; }');
+    const bytes = new Uint8Array(16);
+    bytes[0] = 7;
+    bytes.set(new TextEncoder().encode('bpfleet'), 8);
+    expect(decodeValue(dbtf, sec, bytes)).toEqual({ generation: 7, tag: 'bpfleet' });
+  });
+
   it('resolves sizes and alignment through typedefs', () => {
     expect(btf.sizeOf(foo)).toBe(20);
     expect(btf.alignOf(foo)).toBe(4);
@@ -221,6 +238,35 @@ describe('hostile BTF', () => {
     expectBtfError(t.build(), 'E_TRUNCATED');
     expectBtfError(new Uint8Array(1), 'E_TRUNCATED');
     expectBtfError(new Uint8Array(24), 'E_MAGIC');
+  });
+
+  it('refuses malformed .BTF.ext', () => {
+    const btf = parseBtf(new BtfBuilder().build());
+    const ext = (words: number[]) => {
+      const b = new Uint8Array(32 + words.length * 4);
+      const v = new DataView(b.buffer);
+      v.setUint16(0, 0xeb9f, true);
+      v.setUint8(2, 1);
+      v.setUint32(4, 32, true);
+      v.setUint32(12, words.length * 4, true); // func_info_len; func_info_off = 0
+      words.forEach((w, i) => v.setUint32(32 + i * 4, w, true));
+      return b;
+    };
+    const code = (bytes: Uint8Array) => {
+      try {
+        parseBtfExt(bytes, btf);
+        return 'ok';
+      } catch (e) {
+        expect(e).toBeInstanceOf(BtfError);
+        return (e as BtfError).code;
+      }
+    };
+    expect(code(ext([8, 0, 1, 0, 1]))).toBe('ok'); // one func_info record for section '' (string 0)
+    expect(code(ext([4, 0, 1, 0]))).toBe('E_EXT'); // record size below the minimum
+    expect(code(ext([8, 0, 1000, 0, 1]))).toBe('E_TRUNCATED'); // 1000 records announced, one present
+    expect(code(ext([8, 99, 1, 0, 1]))).toBe('E_STRING'); // section name outside the string table
+    expect(code(ext([8, 0, 0]))).toBe('E_EXT'); // an empty block
+    expect(code(new Uint8Array(8))).toBe('E_MAGIC');
   });
 
   it('never throws anything but BtfError on random mutations of real BTF', () => {
