@@ -29,7 +29,7 @@ export class SimFleet {
     const names = fleetNames(options.prefix);
     const desired = await new Kvm(js).open(names.desiredBucket);
     const artifacts = await new Objm(js).open(names.artifactStore);
-    return new SimFleet({ nc, js, names, desired, artifacts }, options.publicKeyPem);
+    return new SimFleet({ artifactCache: new Map(), nc, js, names, desired, artifacts }, options.publicKeyPem);
   }
 
   async spawn(count: number, template: { idPrefix?: string; labels?: (i: number) => Record<string, string>; kernelRelease?: string; behaviour?: (i: number) => LoadBehaviour | undefined } = {}): Promise<SimAgent[]> {

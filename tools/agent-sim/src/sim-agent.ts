@@ -27,6 +27,8 @@ export interface SimAgentOptions {
 }
 
 export interface SimShared {
+  /** Artifacts fetched by any simulated agent, by digest: one process stands in for many hosts. */
+  readonly artifactCache: Map<string, Promise<Uint8Array | null>>;
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly names: FleetNames;
@@ -129,7 +131,13 @@ export class SimAgent {
       this.errors++;
       return { ...base, state: 'failed', error: { code, message, ...(verifierLog ? { verifierLog } : {}) } };
     };
-    const bytes = await this.shared.artifacts.getBlob(p.objectKey);
+    let fetch = this.shared.artifactCache.get(p.objectKey);
+    if (!fetch) {
+      fetch = this.shared.artifacts.getBlob(p.objectKey);
+      this.shared.artifactCache.set(p.objectKey, fetch);
+    }
+    const bytes = await fetch;
+    // Each host still checks digest and signature itself, on its own copy.
     if (!bytes) return fail('ARTIFACT_MISSING', `artifact ${p.objectKey} not in the object store`);
     if (sha256Hex(bytes) !== p.digest) return fail('DIGEST_MISMATCH', 'artifact bytes do not match the digest');
     if (!verifyArtifact(this.options.publicKey, { digest: p.digest, program: p.program, version: p.version }, p.signature)) return fail('BAD_SIGNATURE', 'signature does not verify');

@@ -12,7 +12,7 @@ export async function openDataSource(config: Pick<ControllerConfig, 'DATABASE_UR
     migrations,
     synchronize: false,
     migrationsTransactionMode: 'all',
-    extra: { max: 10 },
+    extra: { max: 20 },
   });
   await dataSource.initialize();
   try {

@@ -16,6 +16,8 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
   private readonly logger = new Logger(AgentGatewayService.name);
   private readonly subscriptions: Subscription[] = [];
   private readonly loops: Promise<void>[] = [];
+  /** Per-agent ordering with parallelism across agents: messages of one agent share a lane. */
+  private readonly lanes: Promise<void>[] = Array.from({ length: 16 }, () => Promise.resolve());
   private ageTimer?: NodeJS.Timeout;
 
   constructor(
@@ -40,7 +42,10 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
     this.subscriptions.push(sub);
     this.loops.push(
       (async () => {
-        for await (const msg of sub) await this.handle(kind, msg, handle);
+        for await (const msg of sub) {
+          const lane = laneOf(msg.subject, this.lanes.length);
+          this.lanes[lane] = this.lanes[lane]!.then(() => this.handle(kind, msg, handle));
+        }
       })(),
     );
   }
@@ -71,5 +76,12 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
     if (this.ageTimer) clearInterval(this.ageTimer);
     for (const sub of this.subscriptions) await sub.drain().catch(() => undefined);
     await Promise.allSettled(this.loops);
+    await Promise.allSettled(this.lanes);
   }
+}
+
+function laneOf(subject: string, lanes: number): number {
+  let h = 0;
+  for (let i = 0; i < subject.length; i++) h = (h * 31 + subject.charCodeAt(i)) | 0;
+  return Math.abs(h) % lanes;
 }

@@ -51,6 +51,12 @@ export class AgentRepository {
     return Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
   }
 
+  /** Error counters of some agents (the rollout health gate reads these often: no jsonb columns). */
+  async errorCounts(ids: readonly string[]): Promise<Map<string, number>> {
+    const rows = await this.dataSource.query<{ id: string; agent_errors: number }[]>(`SELECT id, agent_errors FROM agents WHERE id = ANY($1)`, [ids]);
+    return new Map(rows.map((r) => [r.id, r.agent_errors]));
+  }
+
   async kernelProfiles(): Promise<string[]> {
     const rows = await this.dataSource.query<{ kernel_profile: string }[]>(`SELECT DISTINCT kernel_profile FROM agents WHERE status <> 'offline' ORDER BY 1`);
     return rows.map((r) => r.kernel_profile);

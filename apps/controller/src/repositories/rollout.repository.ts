@@ -67,6 +67,25 @@ export class RolloutRepository {
     await this.targets.update({ rolloutId, agentId: In([...agentIds]) }, { state, detail });
   }
 
+  /** Mark a wave's targets desired with their agents' error baselines, in one statement. */
+  async markDesired(rolloutId: string, baselines: ReadonlyMap<string, number>): Promise<void> {
+    if (baselines.size === 0) return;
+    await this.dataSource.query(
+      `UPDATE rollout_targets t SET state = 'desired', agent_errors_baseline = b.errors, updated_at = now()
+       FROM unnest($2::text[], $3::int[]) AS b(agent_id, errors) WHERE t.rollout_id = $1 AND t.agent_id = b.agent_id`,
+      [rolloutId, [...baselines.keys()], [...baselines.values()]],
+    );
+  }
+
+  async setPreviousVersions(rolloutId: string, previous: ReadonlyMap<string, number | null>): Promise<void> {
+    if (previous.size === 0) return;
+    await this.dataSource.query(
+      `UPDATE rollout_targets t SET previous_version = p.version
+       FROM unnest($2::text[], $3::int[]) AS p(agent_id, version) WHERE t.rollout_id = $1 AND t.agent_id = p.agent_id`,
+      [rolloutId, [...previous.keys()], [...previous.values()]],
+    );
+  }
+
   async withLock<T>(rolloutId: string, fn: () => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('rollout:' || $1))`, [rolloutId]);

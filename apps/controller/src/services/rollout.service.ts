@@ -218,7 +218,7 @@ export class RolloutService implements OnModuleInit {
   private async agentErrorsSince(targets: readonly RolloutTargetEntity[]): Promise<number> {
     const watched = targets.filter((t) => t.state === 'desired' || t.state === 'loaded' || t.state === 'failed');
     if (watched.length === 0) return 0;
-    const agents = new Map((await this.agents.list()).map((a) => [a.id, a.agentErrors]));
+    const agents = await this.agents.errorCounts(watched.map((t) => t.agentId));
     return watched.reduce((sum, t) => sum + Math.max(0, (agents.get(t.agentId) ?? 0) - t.agentErrorsBaseline), 0);
   }
 
@@ -234,13 +234,15 @@ export class RolloutService implements OnModuleInit {
     if (!version) throw new Error(`rollout ${r.id}: version vanished`);
     const entry = await this.desiredEntry(version, r.id);
     const targets = (await this.rollouts.listTargets(r.id)).filter((t) => t.wave === wave && t.state === 'pending');
-    const errors = new Map((await this.agents.list()).map((a) => [a.id, a.agentErrors]));
+    const errors = await this.agents.errorCounts(targets.map((t) => t.agentId));
     await this.rollouts.setState(r.id, 'running', null, wave);
+    // Targets are `desired` before their key is written, so no status report can beat the state change.
+    await this.rollouts.markDesired(r.id, new Map(targets.map((t) => [t.agentId, errors.get(t.agentId) ?? 0])));
+    const previous = new Map<string, number | null>();
     await parallel(targets, WRITE_PARALLELISM, async (t) => {
-      await this.rollouts.setTarget(r.id, t.agentId, { state: 'desired', agentErrorsBaseline: errors.get(t.agentId) ?? 0 });
-      const previous = await this.desired.setProgram(t.agentId, entry.program, entry);
-      await this.rollouts.setTarget(r.id, t.agentId, { previousVersion: previous?.version ?? null });
+      previous.set(t.agentId, (await this.desired.setProgram(t.agentId, entry.program, entry))?.version ?? null);
     });
+    await this.rollouts.setPreviousVersions(r.id, previous);
     this.logger.log(`rollout ${r.id}: wave ${wave} written to ${targets.length} agents`);
   }
 

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Controller benchmarks against the local Postgres/Redis/NATS: starts a controller on its own database
+# and NATS prefix, runs the rollout and ingest benchmarks with simulated agents, then cleans up.
+#   bash tools/agent-sim/bench.sh            (needs `npm run build` and the services running)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+npx tsc -b tools/agent-sim/tsconfig.json
+RUN="b$(date +%s)"
+BASE_DB="${DATABASE_URL:-postgres://bpfleet:bpfleet@127.0.0.1:5432/bpfleet}"
+DB_URL="${BASE_DB%/*}/bpfleet_bench_${RUN}"
+export NATS_URL="${NATS_URL:-nats://127.0.0.1:4222}" NATS_PREFIX="bench_${RUN}"
+TOKEN="bpf_bench_$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+DIR="$(mktemp -d)"
+psql "$BASE_DB" -qc "CREATE DATABASE bpfleet_bench_${RUN}"
+DATABASE_URL="$DB_URL" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" PORT=18181 HOST=127.0.0.1 QUEUE_PREFIX="bench_${RUN}" \
+  BOOTSTRAP_ADMIN_TOKEN="$TOKEN" SIGNING_KEY_FILE="$DIR/key.pem" LOG_LEVEL=warn INGEST_BATCH=2000 \
+  node apps/controller/dist/main.js > "$DIR/controller.log" 2>&1 &
+PID=$!
+cleanup() {
+  kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true
+  psql "$BASE_DB" -qc "DROP DATABASE IF EXISTS bpfleet_bench_${RUN} WITH (FORCE)" || true
+  rm -rf "$DIR"
+}
+trap cleanup EXIT
+for _ in $(seq 100); do curl -sf http://127.0.0.1:18181/readyz >/dev/null && break; sleep 0.2; done
+export CONTROLLER_URL=http://127.0.0.1:18181 TOKEN DATABASE_URL="$DB_URL"
+status=0
+node tools/agent-sim/dist/bench-rollout.js || status=1
+node tools/agent-sim/dist/bench-ingest.js || status=1
+exit $status
