@@ -91,6 +91,21 @@ describe('bpfleet disasm', () => {
     expect(programs).toBeGreaterThan(50);
   });
 
+  (haveCorpus ? it : it.skip)('prints labels with --labels: the listing reassembles even after an edit', async () => {
+    const io = capture();
+    expect(await main(['node', 'bpfleet', 'disasm', minimal, '--labels'], io)).toBe(0);
+    expect(io.stdout).toMatch(/if r0 == 0x0 goto L\d+\n/);
+    const body = io.stdout.split('\n').slice(1).map((l) => l.replace(/^\s+\d+:\t/, '')).join('\n');
+    const src = path.join(dir, 'labels.s');
+    writeFileSync(src, body);
+    const plain = capture();
+    expect(await main(['node', 'bpfleet', 'asm', src], plain)).toBe(0);
+    writeFileSync(src, body.replace(/(if r0 == 0x0 goto L\d+\n)/, '$1r3 = 0x0\n'));
+    const edited = capture();
+    expect(await main(['node', 'bpfleet', 'asm', src], edited)).toBe(0);
+    expect(edited.stdout.split('\n').length).toBe(plain.stdout.split('\n').length + 1);
+  });
+
   it('reads raw bytecode when the file is not ELF', async () => {
     const file = path.join(dir, 'p.bin');
     writeFileSync(file, Uint8Array.from([0xb7, 0, 0, 0, 1, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]));

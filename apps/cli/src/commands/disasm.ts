@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { ElfError, loadBpfObject, objectNameFromPath, progTypeName, type BpfProgramSpec } from '@bpfleet/elf';
-import { checkInstruction, decodeInstructions, formatInstruction, InstructionDecodeError, type DisasmStyle, type Instruction } from '@bpfleet/isa';
+import { branchTargetLabels, checkInstruction, decodeInstructions, formatInstruction, InstructionDecodeError, type DisasmStyle, type Instruction } from '@bpfleet/isa';
 import { HELPER_NAMES } from '@bpfleet/vm';
 import { RefusedError, UsageError } from '../errors.js';
 import { readInputFile } from '../io.js';
@@ -12,6 +12,7 @@ interface DisasmOptions {
   style: DisasmStyle;
   alu32?: boolean;
   source?: boolean;
+  labels?: boolean;
 }
 
 /** A program to print: from an ELF object, or the whole file when it is raw bytecode. */
@@ -38,6 +39,7 @@ export const registerDisasm: RegisterCommand = (program, io) => {
     .addOption(new Option('--style <style>', 'syntax of the text').choices(['llvm', 'conformance']).default('llvm'))
     .option('--alu32', 'LLVM style: w registers for 32-bit loads, stores and atomics (llvm-objdump --mattr=+alu32)')
     .option('--source', 'print the C source line (BTF line info) before its instructions')
+    .option('--labels', 'name branch targets (L<index>) and branch to them by name, for text to edit and reassemble')
     .action(async (file: string, opts: DisasmOptions) => {
       const bytes = await readInputFile(file);
       const { object, listings } = load(file, bytes);
@@ -45,13 +47,13 @@ export const registerDisasm: RegisterCommand = (program, io) => {
       if (opts.program && selected.length === 0) {
         throw new UsageError(`no program '${opts.program}' in ${file} (programs: ${listings.map((l) => l.name).join(', ') || 'none'})`);
       }
-      const style = { style: opts.style, alu32: opts.alu32 ?? false };
+      const style = { style: opts.style, alu32: opts.alu32 ?? false, labels: opts.labels ?? false };
       if (opts.json) {
         const programs = selected.map((l) => ({
           name: l.name,
           section: l.section,
           ...(l.spec ? { type: progTypeName(l.spec.type) } : {}),
-          insns: lines(l, style).map((x) => ({ index: x.index, text: x.text, ...fields(l.insns[x.index]!) })),
+          insns: lines(l, style).map((x) => ({ index: x.index, ...(x.label ? { label: x.label } : {}), text: x.text, ...fields(l.insns[x.index]!) })),
         }));
         io.out(JSON.stringify({ object, programs }, null, 2));
         return;
@@ -66,6 +68,7 @@ export const registerDisasm: RegisterCommand = (program, io) => {
           const src = source.get(x.index);
           if (src && src !== lastSource) out.push(`; ${src}`);
           if (src) lastSource = src;
+          if (x.label) out.push(`${x.label}:`);
           out.push(`${String(x.index).padStart(8)}:\t${x.text}`);
         }
       }
@@ -89,8 +92,9 @@ function load(file: string, bytes: Uint8Array): { object: string; listings: List
 }
 
 /** Text of every instruction; invalid ones print as `<invalid: why>` instead of stopping the listing. */
-function lines(l: Listing, style: { style: DisasmStyle; alu32: boolean }): { index: number; text: string }[] {
-  const out: { index: number; text: string }[] = [];
+function lines(l: Listing, style: { style: DisasmStyle; alu32: boolean; labels: boolean }): { index: number; text: string; label?: string }[] {
+  const out: { index: number; text: string; label?: string }[] = [];
+  const labelOf = style.labels ? branchTargetLabels(l.insns) : undefined;
   for (let i = 0; i < l.insns.length; i++) {
     const insn = l.insns[i]!;
     const problem = checkInstruction(insn);
@@ -98,7 +102,9 @@ function lines(l: Listing, style: { style: DisasmStyle; alu32: boolean }): { ind
       out.push({ index: i, text: `<invalid: ${problem?.detail ?? 'lddw without its second slot'}>` });
       continue;
     }
-    out.push({ index: i, text: formatInstruction(l.insns, i, style) + annotation(l, i) });
+    const text = formatInstruction(l.insns, i, style, labelOf) + annotation(l, i);
+    const label = labelOf?.(i);
+    out.push(label ? { index: i, text, label } : { index: i, text });
     if (insn.opcode === LDDW) i++;
   }
   return out;

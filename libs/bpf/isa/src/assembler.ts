@@ -268,9 +268,14 @@ const LLVM_RULES: Rule[] = [
   // r1 = 0x1122334455667788 ll
   [re(`r(\\d+)\\s*=\\s*(${NUM})\\s*ll`), (m) => asm.lddw(reg(`r${m[1]}`), imm64(m[2]!))],
   // ld_pseudo r1, 0x1, 0x5 [, 0x10]
-  [re(`ld_pseudo\\s+r(\\d+)\\s*,\\s*(${NUM})\\s*,\\s*(${NUM})(?:\\s*,\\s*(${NUM}))?`), (m) => {
+  [re(`ld_pseudo\\s+r(\\d+)\\s*,\\s*(${NUM})\\s*,\\s*(${NUM}|[A-Za-z_.$][\\w.$]*)(?:\\s*,\\s*(${NUM}))?`), (m) => {
     const src = imm32(m[2]!);
     if (src < 0 || src > PseudoSource.MAP_IDX_VALUE) throw new LineError(`unknown pseudo source ${src}`, m[2]);
+    if (!/^[-+]?\d/.test(m[3]!)) {
+      // A label names a callback: only the func pseudo source takes one.
+      if (src !== PseudoSource.FUNC || m[4] !== undefined) throw new LineError(`only pseudo source ${PseudoSource.FUNC} (func) takes a label`, m[3]);
+      return asm.ldFunc(reg(`r${m[1]}`), m[3]!);
+    }
     return asm.lddwPseudo(reg(`r${m[1]}`), src, imm32(m[3]!), m[4] === undefined ? 0 : imm32(m[4]));
   }],
   // r0 = *(u8 *)skb[4], r0 = *(u16 *)skb[r1], r0 = *(u32 *)skb[r1 + 0x3]

@@ -48,8 +48,10 @@ describeSuite('bpf_conformance suite', () => {
       counts.assembled++;
       const bytes = encodeInstructions(insns);
       for (const style of ['llvm', 'conformance'] as const) {
-        const text = disassembleText(decodeInstructions(bytes), { style });
-        expect({ name, style, bytes: encodeInstructions(assemble(text)) }).toEqual({ name, style, bytes });
+        for (const labels of [false, true]) {
+          const text = disassembleText(decodeInstructions(bytes), { style, labels });
+          expect({ name, style, labels, bytes: encodeInstructions(assemble(text)) }).toEqual({ name, style, labels, bytes });
+        }
         counts[style]++;
       }
       if (test.raw) {
@@ -57,7 +59,7 @@ describeSuite('bpf_conformance suite', () => {
         counts.raw++;
       }
     }
-    console.log(`conformance: ${counts.assembled}/${tests.length} assembled and valid, round-trips llvm ${counts.llvm}, conformance ${counts.conformance}, raw decoded ${counts.raw}`);
+    console.log(`conformance: ${counts.assembled}/${tests.length} assembled and valid, round-trips (offsets and labels) llvm ${counts.llvm}, conformance ${counts.conformance}, raw decoded ${counts.raw}`);
     expect(counts.assembled).toBe(tests.length);
   });
 

@@ -1,7 +1,9 @@
 import { assemble } from './assembler.js';
 import { decodeInstructions, encodeInstructions } from './codec.js';
 import { disassembleText, formatInstruction } from './disasm.js';
+import { asm, label, link } from './builder.js';
 import { InvalidInstructionError } from './errors.js';
+import { R0, R2 } from './register.js';
 
 const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex.replace(/\s+/g, ''), 'hex'));
 
@@ -61,6 +63,34 @@ describe('disassembler', () => {
   it('prints the lossy llvm-objdump forms with exact: true', () => {
     const insns = decodeInstructions(bytes('85 10 00 00 02 00 00 00 18 21 00 00 03 00 00 00 00 00 00 00 04 00 00 00 40 10 00 00 03 00 00 00'));
     expect(disassembleText(insns, { exact: true })).toBe('call 0x2\nld_pseudo\tr1, 0x2, 0x3\nr0 = *(u32 *)skb[r1]\n');
+  });
+
+  it('names branch targets with labels, so the text can be edited and assembled again', () => {
+    const insns = link([
+      asm.mov64Imm(R0, 0),
+      label('loop'),
+      asm.add64Imm(R0, 1),
+      asm.jltImm(R0, 10, 'loop'),
+      asm.ldFunc(R2, 'cb'),
+      asm.callLocal('cb'),
+      asm.gotol('end'),
+      label('cb'),
+      asm.mov64Imm(R0, 0),
+      label('end'),
+      asm.exit(),
+    ]);
+    expect(disassembleText(insns, { labels: true })).toBe(
+      'r0 = 0x0\nL1:\nr0 += 0x1\nif r0 < 0xa goto L1\nld_pseudo\tr2, 0x4, L7\ncall L7\ngotol L8\nL7:\nr0 = 0x0\nL8:\nexit\n',
+    );
+    expect(disassembleText(insns, { labels: true, style: 'conformance' })).toBe(
+      'mov %r0, 0\nL1:\nadd %r0, 1\njlt %r0, 10, L1\nlddw %r2, func L7\ncall local L7\nja32 L8\nL7:\nmov %r0, 0\nL8:\nexit\n',
+    );
+    for (const style of ['llvm', 'conformance'] as const) {
+      const edited = disassembleText(insns, { labels: true, style }).replace('L7:\n', `L7:\n${style === 'llvm' ? 'r1 = 0x1' : 'mov %r1, 1'}\n`);
+      const again = assemble(edited);
+      expect(again).toHaveLength(insns.length + 1);
+      expect(again[5]).toMatchObject({ opcode: 0x85, src: 1, imm: 1 }); // the call still lands on cb
+    }
   });
 
   it('refuses invalid instructions with the slot index', () => {

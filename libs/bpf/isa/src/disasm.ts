@@ -4,6 +4,7 @@ import type { Instruction } from './instruction.js';
 import { CallSource, JumpOp, jumpOpOf } from './jump.js';
 import { AtomicOp, PSEUDO_SOURCE_NAMES, PseudoSource } from './load-store.js';
 import { classOf, InsnClass, Mode, modeOf, Size, sizeOf, Source } from './opcode.js';
+import { branchTarget } from './flow.js';
 import { checkInstruction } from './validate.js';
 
 /**
@@ -30,13 +31,23 @@ export interface DisasmOptions {
    * `ld_pseudo` operand, `skb[r1 + 0x3]`); `exact: true` prints LLVM's lossy text instead.
    */
   readonly exact?: boolean;
+  /**
+   * `disassemble` only: name every jump, local call and callback target `L<slot>` and print branches
+   * to it by name, so the text can be edited (instructions inserted) and assembled again.
+   */
+  readonly labels?: boolean;
 }
 
 /** One disassembled instruction; `lddw` covers two slots and its second slot has no line. */
 export interface DisasmLine {
   readonly index: number;
   readonly text: string;
+  /** With `labels`: the label of this instruction, when something branches to it. */
+  readonly label?: string;
 }
+
+/** Names branch targets; undefined keeps the numeric offset. */
+export type LabelOf = (slot: number) => string | undefined;
 
 const ALU_LLVM: Partial<Record<AluOp, string>> = {
   [AluOp.ADD]: '+=', [AluOp.SUB]: '-=', [AluOp.MUL]: '*=', [AluOp.DIV]: '/=', [AluOp.OR]: '|=', [AluOp.AND]: '&=',
@@ -64,39 +75,68 @@ export function lddwValue(insns: readonly Instruction[], index: number): bigint 
  * instructions throw `InvalidInstructionError` naming the slot.
  */
 export function disassemble(insns: readonly Instruction[], options: DisasmOptions = {}): DisasmLine[] {
+  const labelOf = options.labels ? branchTargetLabels(insns) : undefined;
   const out: DisasmLine[] = [];
   for (let i = 0; i < insns.length; i++) {
-    out.push({ index: i, text: formatInstruction(insns, i, options) });
+    const text = formatInstruction(insns, i, options, labelOf);
+    const label = labelOf?.(i);
+    out.push(label ? { index: i, text, label } : { index: i, text });
     if (insns[i]!.opcode === 0x18) i++;
   }
   return out;
 }
 
+/** `L<slot>` for every slot a branch, local call or callback reference lands on (inside the program). */
+export function branchTargetLabels(insns: readonly Instruction[]): LabelOf {
+  const second = new Uint8Array(insns.length);
+  const targets = new Set<number>();
+  for (let i = 0; i < insns.length; i++) {
+    if (insns[i]!.opcode === 0x18) second[i + 1] = 1;
+  }
+  for (let i = 0; i < insns.length; i++) {
+    if (second[i] || checkInstruction(insns[i]!)) continue;
+    const t = branchTarget(insns, i);
+    if (t !== undefined && t >= 0 && t < insns.length && !second[t]) targets.add(t);
+  }
+  return (slot) => (targets.has(slot) ? `L${slot}` : undefined);
+}
+
 /** Disassembles to text, one instruction per line. */
 export function disassembleText(insns: readonly Instruction[], options: DisasmOptions = {}): string {
   return disassemble(insns, options)
-    .map((l) => `${l.text}\n`)
+    .map((l) => `${l.label ? `${l.label}:\n` : ''}${l.text}\n`)
     .join('');
 }
 
 /** Formats the instruction at `index` (needs the program for `lddw`'s second slot). */
-export function formatInstruction(insns: readonly Instruction[], index: number, options: DisasmOptions = {}): string {
+export function formatInstruction(insns: readonly Instruction[], index: number, options: DisasmOptions = {}, labelOf?: LabelOf): string {
   const insn = insns[index];
   if (!insn) throw new RangeError(`no instruction at ${index}`);
   const problem = checkInstruction(insn);
   if (problem) throw new InvalidInstructionError(index, problem.reason, problem.detail);
   if (insn.opcode === 0x18 && index + 1 >= insns.length) throw new InvalidInstructionError(index, 'bad-lddw', 'lddw: missing second slot');
-  return options.style === 'conformance' ? new ConformanceFormatter().format(insns, index) : new LlvmFormatter(options).format(insns, index);
+  const target = branchTarget(insns, index);
+  const label = target === undefined ? undefined : labelOf?.(target);
+  return options.style === 'conformance' ? new ConformanceFormatter(label).format(insns, index) : new LlvmFormatter(options, label).format(insns, index);
 }
 
 class LlvmFormatter {
   private readonly hex: boolean;
   private readonly alu32: boolean;
   private readonly exact: boolean;
-  constructor(options: DisasmOptions) {
+  /** @param label the name of this instruction's branch target, printed instead of its offset */
+  constructor(
+    options: DisasmOptions,
+    private readonly label?: string,
+  ) {
     this.hex = (options.radix ?? 16) === 16;
     this.alu32 = options.alu32 ?? false;
     this.exact = options.exact ?? false;
+  }
+
+  /** A branch target: the label, or the relative offset. */
+  to(v: number): string {
+    return this.label ?? this.rel(v);
   }
 
   /** A signed number: `0x5`, `-0x5` (or decimal). */
@@ -163,16 +203,16 @@ class LlvmFormatter {
       case JumpOp.EXIT:
         return 'exit';
       case JumpOp.JA:
-        return jmp32 ? `gotol ${this.rel(insn.imm)}` : `goto ${this.rel(insn.offset)}`;
+        return jmp32 ? `gotol ${this.to(insn.imm)}` : `goto ${this.to(insn.offset)}`;
       case JumpOp.CALL:
         if ((insn.opcode & Source.X) !== 0) return `callx r${insn.dst}`;
-        if (!this.exact && insn.src === CallSource.LOCAL) return `call pc${this.rel(insn.imm)}`;
+        if (!this.exact && insn.src === CallSource.LOCAL) return this.label ? `call ${this.label}` : `call pc${this.rel(insn.imm)}`;
         if (!this.exact && insn.src === CallSource.KFUNC) return `call kfunc ${this.num(insn.imm)}`;
         return `call ${this.num(insn.imm)}`;
       default: {
         const r = jmp32 ? 'w' : 'r';
         const rhs = (insn.opcode & Source.X) !== 0 ? `${r}${insn.src}` : this.num(insn.imm);
-        return `if ${r}${insn.dst} ${JMP_LLVM[op]} ${rhs} goto ${this.rel(insn.offset)}`;
+        return `if ${r}${insn.dst} ${JMP_LLVM[op]} ${rhs} goto ${this.to(insn.offset)}`;
       }
     }
   }
@@ -191,7 +231,8 @@ class LlvmFormatter {
     const hi = Number(BigInt.asIntN(32, value >> 32n));
     const lo = Number(BigInt.asIntN(32, value));
     const tail = !this.exact && hi !== 0 ? `, ${this.num(hi)}` : '';
-    return `ld_pseudo\tr${insn.dst}, ${this.num(insn.src)}, ${this.num(lo)}${tail}`;
+    const what = insn.src === PseudoSource.FUNC && this.label && hi === 0 ? this.label : this.num(lo);
+    return `ld_pseudo\tr${insn.dst}, ${this.num(insn.src)}, ${what}${tail}`;
   }
 
   stx(insn: Instruction): string {
@@ -220,12 +261,15 @@ class LlvmFormatter {
 
 /** bpf_conformance syntax: decimal imm and offsets, hex for `lddw`. */
 class ConformanceFormatter {
+  /** @param label the name of this instruction's branch target, printed instead of its offset */
+  constructor(private readonly label?: string) {}
+
   mem(reg: number, offset: number): string {
     return offset === 0 ? `[%r${reg}]` : `[%r${reg}${offset < 0 ? '-' : '+'}${Math.abs(offset)}]`;
   }
 
   rel(v: number): string {
-    return v < 0 ? `${v}` : `+${v}`;
+    return this.label ?? (v < 0 ? `${v}` : `+${v}`);
   }
 
   format(insns: readonly Instruction[], i: number): string {
@@ -246,7 +290,8 @@ class ConformanceFormatter {
         if (insn.src === PseudoSource.IMM64) return `lddw %r${insn.dst}, 0x${value.toString(16)}`;
         const hi = Number(BigInt.asIntN(32, value >> 32n));
         const lo = Number(BigInt.asIntN(32, value));
-        return `lddw %r${insn.dst}, ${PSEUDO_SOURCE_NAMES[insn.src as PseudoSource]} ${lo}${hi !== 0 ? `, ${hi}` : ''}`;
+        const what = insn.src === PseudoSource.FUNC && this.label && hi === 0 ? this.label : `${lo}`;
+        return `lddw %r${insn.dst}, ${PSEUDO_SOURCE_NAMES[insn.src as PseudoSource]} ${what}${hi !== 0 ? `, ${hi}` : ''}`;
       }
       case InsnClass.LDX: {
         const sx = modeOf(insn.opcode) === Mode.MEMSX ? 's' : '';

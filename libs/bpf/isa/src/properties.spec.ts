@@ -27,10 +27,10 @@ describe('isa properties', () => {
 
   for (const style of ['llvm', 'conformance'] as const) {
     for (const alu32 of style === 'llvm' ? [false, true] : [false]) {
-      it(`round-trips disassemble -> assemble in ${style} syntax${alu32 ? ' (alu32)' : ''}`, () => {
+      it(`round-trips disassemble -> assemble in ${style} syntax${alu32 ? ' (alu32)' : ''}, with offsets and with labels`, () => {
         fc.assert(
-          fc.property(validInstructions(), (insns) => {
-            const text = disassembleText(insns, { style, alu32 });
+          fc.property(validInstructions(), fc.boolean(), (insns, labels) => {
+            const text = disassembleText(insns, { style, alu32, labels });
             expect(encodeInstructions(assemble(text))).toEqual(encodeInstructions(insns));
           }),
           { numRuns: 400 },
