@@ -21,6 +21,8 @@ export function mul64(alo: number, ahi: number, blo: number, bhi: number): void 
 }
 
 export function toBig(lo: number, hi: number): bigint {
+  // Most helper arguments are small or 32-bit addresses: one BigInt instead of three.
+  if (hi === 0) return BigInt(lo >>> 0);
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
 
@@ -29,6 +31,11 @@ export function toBigSigned(lo: number, hi: number): bigint {
 }
 
 export function fromBig(value: bigint): void {
+  if (value >= 0n && value <= 0xffffffffn) {
+    out[0] = Number(value) | 0;
+    out[1] = 0;
+    return;
+  }
   out[0] = Number(BigInt.asIntN(32, value));
   out[1] = Number(BigInt.asIntN(32, value >> 32n));
 }

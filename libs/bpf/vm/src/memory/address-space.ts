@@ -152,6 +152,7 @@ export class AddressSpace {
 
   /** `check` for a bigint address (host-side and helper paths). */
   checkBig(address: bigint, size: number, perm: number): number {
+    if (address >= 0n && address <= 0xffffffffn) return this.check(Number(address) | 0, 0, size, perm);
     const a = BigInt.asUintN(64, address);
     return this.check(Number(a & 0xffffffffn) | 0, Number(a >> 32n) | 0, size, perm);
   }

@@ -1,0 +1,108 @@
+/**
+ * VM benchmark through the real runner (`BpfVm.testRun`, BPF_PROG_TEST_RUN semantics): the
+ * interpreter (and the JIT) against the kernel's JIT on the same XDP programs and packets
+ * (bench/vm/programs/jit_bench.bpf.c: loop-heavy sum, FNV-1a over 1500 bytes, a packet parser, a
+ * map-heavy program), plus the interpreter's time per instruction and the register-file choice.
+ *
+ *   node --conditions=development --import ./bench/vm/jit-register.mjs bench/vm/vm-bench.ts [--quick]
+ *
+ * Writes bench/results/vm.json. The kernel part needs root/CAP_BPF and is skipped otherwise.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadBpfObject, type BpfObject } from '@bpfleet/elf';
+import { BpfVm, interpreterEngine, JitEngine, type EngineFactory } from '@bpfleet/vm';
+import { measureRegisterFiles } from './registers.js';
+
+const quick = process.argv.includes('--quick');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+
+function compileObject(): Uint8Array {
+  const out = path.join(mkdtempSync(path.join(tmpdir(), 'bpfleet-vm-bench-')), 'jit_bench.o');
+  const multiarch = execFileSync('gcc', ['-print-multiarch'], { encoding: 'utf8' }).trim() || 'x86_64-linux-gnu';
+  execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-mcpu=v3', '-D__TARGET_ARCH_x86', '-idirafter', `/usr/include/${multiarch}`, '-c', path.join(here, 'programs/jit_bench.bpf.c'), '-o', out]);
+  return readFileSync(out);
+}
+
+function packetFor(program: string): Uint8Array {
+  if (program === 'fnv1a') return new Uint8Array(1500).map((_, i) => (i * 131 + 17) & 0xff);
+  const p = new Uint8Array(64);
+  p.set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00], 0);
+  p.set([0x45, 0, 0, 50, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2], 14);
+  p.set([0x30, 0x39, 0x00, 0x35, 0, 30, 0, 0], 34);
+  return p;
+}
+
+/** Best ns/run over several batches after a time-based warm-up (the machine's cores are shared). */
+function vmTime(object: BpfObject, program: string, engine: EngineFactory, packet: Uint8Array): { nsPerRun: number; insns: number; retval: number } {
+  const vm = new BpfVm(object, { engine });
+  const first = vm.testRun(program, { data: packet });
+  const warmEnd = performance.now() + (quick ? 300 : 1500);
+  let repeat = 1;
+  while (performance.now() < warmEnd) {
+    const t0 = performance.now();
+    vm.testRun(program, { data: packet, repeat });
+    if (performance.now() - t0 < 2) repeat *= 2;
+  }
+  let best = Infinity;
+  for (let b = 0; b < (quick ? 5 : 15); b++) best = Math.min(best, vm.testRun(program, { data: packet, repeat }).nsPerRun);
+  return { nsPerRun: best, insns: first.insns, retval: first.retval };
+}
+
+async function kernelTime(elf: Uint8Array, program: string, packet: Uint8Array): Promise<number | undefined> {
+  try {
+    const { loadObject } = await import('@bpfleet/kernel');
+    const obj = loadObject(elf, { name: 'jit_bench' });
+    try {
+      let best = Infinity;
+      for (let b = 0; b < 5; b++) best = Math.min(best, obj.program(program).testRun({ data: packet, repeat: quick ? 20_000 : 200_000 }).nsPerRun);
+      return best;
+    } finally {
+      obj.close();
+    }
+  } catch (e) {
+    console.error(`kernel comparison skipped for ${program}: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+}
+
+const elf = compileObject();
+const object = loadBpfObject(elf, { name: 'jit_bench.o' });
+const jit: EngineFactory = (mem, helpers) => new JitEngine(mem, helpers);
+const rows = [];
+for (const program of ['loop_sum', 'fnv1a', 'parse', 'maps']) {
+  const packet = packetFor(program);
+  const interp = vmTime(object, program, interpreterEngine, packet);
+  const jitRun = vmTime(object, program, jit, packet);
+  const kernelNs = await kernelTime(elf, program, packet);
+  const row = {
+    program,
+    packetBytes: packet.length,
+    insnsPerRun: interp.insns,
+    interpreterNsPerRun: Math.round(interp.nsPerRun),
+    interpreterNsPerInsn: Number((interp.nsPerRun / interp.insns).toFixed(2)),
+    jitNsPerRun: Math.round(jitRun.nsPerRun),
+    kernelNsPerRun: kernelNs ?? null,
+    interpreterToKernel: kernelNs ? Number((interp.nsPerRun / kernelNs).toFixed(2)) : null,
+    jitToKernel: kernelNs ? Number((jitRun.nsPerRun / kernelNs).toFixed(2)) : null,
+  };
+  rows.push(row);
+  console.log(JSON.stringify(row));
+}
+const registers = measureRegisterFiles(quick);
+console.log(JSON.stringify({ registers }));
+let loadavg = '';
+try {
+  loadavg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+} catch {
+  loadavg = 'unknown';
+}
+mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+writeFileSync(
+  path.join(root, 'bench/results/vm.json'),
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, machine: '2 shared cores', loadavg, quick, programs: rows, registers }, null, 2) + '\n',
+);
