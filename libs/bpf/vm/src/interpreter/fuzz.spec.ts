@@ -56,7 +56,7 @@ describe('fuzz: random and mutated programs', () => {
     const helpers = conformanceHelpers();
     const interp = new Interpreter(mem, helpers);
     const input = mem.allocate('input', RegionKind.Input, 64, PERM_RW);
-    mem.allocate('rodata', RegionKind.ReadOnlyData, 64, PERM_READ).base;
+    mem.allocate('rodata', RegionKind.ReadOnlyData, 64, PERM_READ);
     const before = protectedBytes(mem);
     fc.assert(
       fc.property(fc.array(insnArb, { minLength: 1, maxLength: 40 }), (raw) => {
