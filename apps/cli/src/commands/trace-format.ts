@@ -48,22 +48,27 @@ export class MapDecoder {
     return t.kind === BtfKind.INT || t.kind === BtfKind.ENUM;
   }
 
-  /** A decoded ring-buffer record: by a struct named like `event` when the object has one. */
+  /**
+   * A decoded ring-buffer record: by a struct named like `event` of exactly the record's size, when the
+   * object's BTF has one (clang only emits BTF for types reachable from globals, maps or function
+   * signatures), else hex.
+   */
   record(bytes: Uint8Array): JsonValue {
     const id = this.eventType(bytes.length);
     return id ? this.decode(id, bytes) : toHex(bytes);
   }
 
-  private eventTypeId: number | null | undefined;
+  private readonly eventTypes = new Map<number, number | null>();
   private eventType(size: number): number | null {
-    if (this.eventTypeId !== undefined) return this.eventTypeId;
-    this.eventTypeId = null;
-    if (!this.btf) return null;
-    const ids = this.btf.types
-      .map((t, id) => ({ t, id }))
-      .filter(({ t }) => t.kind === BtfKind.STRUCT && /event/i.test(t.name) && 'size' in t && t.size <= size);
-    this.eventTypeId = ids.length ? ids[0]!.id : null;
-    return this.eventTypeId;
+    let id = this.eventTypes.get(size);
+    if (id !== undefined) return id;
+    id = null;
+    if (this.btf) {
+      const hit = this.btf.types.findIndex((t) => t.kind === BtfKind.STRUCT && /event/i.test(t.name) && t.size === size);
+      if (hit > 0) id = hit;
+    }
+    this.eventTypes.set(size, id);
+    return id;
   }
 }
 

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadObject } from './object.js';
 import { RingBufferReader } from './ringbuf.js';
@@ -80,6 +81,20 @@ describe.each(['mmap', 'libbpf'] as const)('RingBufferReader (%s)', (mode) => {
       expect(seen).toBe(5);
     } finally {
       reader.close();
+      obj.close();
+    }
+  });
+
+  kit('should release its mappings, fds and callbacks on close', () => {
+    const obj = loadObject(corpusObject('kernel_events'), { name: 'kernel_events', programs: ['emit_ring'] });
+    try {
+      new RingBufferReader(obj.map('events'), { mode, onRecord: () => undefined }).close();
+      const fds = readdirSync('/proc/self/fd').length;
+      const maps = readFileSync('/proc/self/maps', 'utf8').split('\n').length;
+      for (let i = 0; i < 200; i++) new RingBufferReader(obj.map('events'), { mode, onRecord: () => undefined }).close();
+      expect(readdirSync('/proc/self/fd').length).toBe(fds);
+      expect(readFileSync('/proc/self/maps', 'utf8').split('\n').length).toBeLessThanOrEqual(maps + 2);
+    } finally {
       obj.close();
     }
   });
