@@ -62,6 +62,15 @@ describe('bpfleet inspect', () => {
     expect(gd.stdout).toMatch(/line info present/);
   });
 
+  (has('elf_features.o') ? it : it.skip)('shows map-in-map and prog array slots', async () => {
+    const { code, stdout } = await inspect(path.join(buildDir, 'elf_features.o'));
+    expect(code).toBe(0);
+    expect(stdout).toContain('    slots: [0] = inner_a, [1] = inner_b');
+    expect(stdout).toContain('    slots: [0] = tail_target');
+    expect(stdout).toContain('    inner: array key 4 value 8 max 4');
+    expect(stdout).toMatch(/sleepy\s+fentry\.s\/do_sys_openat2\s+tracing \(sleepable\)\s+trace_fentry do_sys_openat2/);
+  });
+
   (corpus.length ? it : it.skip)('inspects every corpus object with lower-case libbpf type names', async () => {
     for (const file of corpus) {
       const { code, stdout, stderr } = await inspect(path.join(buildDir, file), '--json');

@@ -61,6 +61,8 @@ export interface MapReport {
   keyType?: string;
   valueType?: string;
   innerMap?: MapReport;
+  /** Initialised slots of a map-in-map / prog array: slot → map or program name. */
+  initialSlots?: { slot: number; map?: string; program?: string }[];
 }
 
 export interface InspectReport {
@@ -79,7 +81,7 @@ export function describeObject(object: BpfObject): InspectReport {
     license: object.license,
     kernelVersion: object.kernelVersion,
     programs: object.programs.map((p) => describeProgram(p, object)),
-    maps: object.maps.map((m) => describeMap(m, btf)),
+    maps: object.maps.map((m) => describeMap(m, btf, object)),
     btf: btf
       ? {
           types: btf.count - 1,
@@ -124,7 +126,7 @@ function cType(btf: Btf | undefined, id: number): string | undefined {
   }
 }
 
-function describeMap(m: BpfMapSpec, btf: Btf | undefined): MapReport {
+function describeMap(m: BpfMapSpec, btf: Btf | undefined, object: BpfObject): MapReport {
   const keyType = cType(btf, m.btfKeyTypeId);
   const valueType = cType(btf, m.btfValueTypeId);
   return {
@@ -139,7 +141,10 @@ function describeMap(m: BpfMapSpec, btf: Btf | undefined): MapReport {
     pinning: m.pinning,
     ...(keyType !== undefined && { keyType }),
     ...(valueType !== undefined && { valueType }),
-    ...(m.innerMap && { innerMap: describeMap(m.innerMap, btf) }),
+    ...(m.innerMap && { innerMap: describeMap(m.innerMap, btf, object) }),
+    ...(m.initialSlots && {
+      initialSlots: m.initialSlots.map((s) => (s.kind === 'map' ? { slot: s.slot, map: object.maps[s.mapIndex]?.name ?? `#${s.mapIndex}` } : { slot: s.slot, program: s.program })),
+    }),
   };
 }
 
@@ -178,7 +183,7 @@ export function renderText(r: InspectReport): string {
       r.maps.map((m) => [m.name, m.type, String(m.keySize), String(m.valueSize), String(m.maxEntries), `0x${m.flags.toString(16)}`, m.origin + (m.pinning ? ' pinned' : '')]),
     ),
   );
-  const typed = r.maps.filter((m) => m.keyType || m.valueType || m.innerMap);
+  const typed = r.maps.filter((m) => m.keyType || m.valueType || m.innerMap || m.initialSlots);
   if (typed.length) {
     out.push('', 'map types:');
     for (const m of typed) {
@@ -186,6 +191,7 @@ export function renderText(r: InspectReport): string {
       if (m.keyType) out.push(`    key:   ${m.keyType}`);
       if (m.valueType) out.push(`    value: ${m.valueType}`);
       if (m.innerMap) out.push(`    inner: ${m.innerMap.type} key ${m.innerMap.keySize} value ${m.innerMap.valueSize} max ${m.innerMap.maxEntries}`);
+      if (m.initialSlots) out.push(`    slots: ${m.initialSlots.map((s) => `[${s.slot}] = ${s.map ?? s.program}`).join(', ')}`);
     }
   }
   return out.join('\n');
