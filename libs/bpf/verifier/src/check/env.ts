@@ -1,0 +1,44 @@
+import type { BpfMapSpec, BpfProgType } from '@bpfleet/elf';
+import type { Instruction } from '@bpfleet/isa';
+import type { KernelProfile } from '../profiles.js';
+import type { Reg } from '../state/reg.js';
+import type { Frame, VState } from '../state/state.js';
+
+/** What every checking step needs: the program, the options and the state being advanced. */
+export interface Env {
+  readonly insns: readonly Instruction[];
+  readonly maps: readonly BpfMapSpec[];
+  readonly progType: BpfProgType;
+  readonly expectedAttachType: number;
+  readonly profile: KernelProfile;
+  readonly privileged: boolean;
+  /** Root may read uninitialised stack (allow_uninit_stack) on newer kernels. */
+  readonly allowUninitStack: boolean;
+  /** The state being advanced (replaced on every pop). */
+  state: VState;
+  /** Index of the instruction being checked. */
+  insnIdx: number;
+  newId(): number;
+  /** Registers (bit r) and stack slots the current instruction touched, for the level-2 log. */
+  scratchedRegs: number;
+  readonly scratchedSlots: Set<number>;
+}
+
+export function frameOf(env: Env): Frame {
+  return env.state.frames[env.state.frames.length - 1]!;
+}
+
+export function regOf(env: Env, r: number): Reg {
+  return frameOf(env).regs[r]!;
+}
+
+/** Visits every register and spilled register of every frame (bpf_for_each_reg_in_vstate). */
+export function forEachReg(state: VState, fn: (reg: Reg) => void): void {
+  for (const f of state.frames) {
+    for (const r of f.regs) fn(r);
+    for (let k = 0; k < f.spilled.length; k++) {
+      const sp = f.spilled[k];
+      if (sp && f.stackType[k * 8 + 7] === 1) fn(sp);
+    }
+  }
+}

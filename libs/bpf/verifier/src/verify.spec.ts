@@ -1,0 +1,229 @@
+import { type BpfMapSpec, BpfMapType, BpfProgType } from '@bpfleet/elf';
+import { type AsmItem, R0, R1, R2, R3, R4, R6, R10, asm, label, link } from '@bpfleet/isa';
+import { kernelProfile } from './profiles.js';
+import { verifyInstructions } from './verify.js';
+
+const map = (type: BpfMapType, keySize: number, valueSize: number, maxEntries = 16, origin: BpfMapSpec['origin'] = 'btf'): BpfMapSpec => ({
+  name: 'm',
+  type,
+  keySize,
+  valueSize,
+  maxEntries,
+  flags: 0,
+  origin,
+  section: '.maps',
+  btfKeyTypeId: 0,
+  btfValueTypeId: 0,
+  pinning: 0,
+});
+const HASH = map(BpfMapType.HASH, 4, 8);
+const RINGBUF = map(BpfMapType.RINGBUF, 0, 0, 4096);
+
+type Items = AsmItem[];
+function run(items: Items, opts: { type?: BpfProgType; maps?: BpfMapSpec[]; kernel?: string; unpriv?: boolean; logLevel?: 0 | 1 | 2 } = {}) {
+  return verifyInstructions(
+    { insns: link(items), type: opts.type ?? BpfProgType.TRACEPOINT, maps: opts.maps ?? [HASH, RINGBUF] },
+    { profile: kernelProfile(opts.kernel), privileged: !opts.unpriv, logLevel: opts.logLevel ?? 1 },
+  );
+}
+function rejects(items: Items, message: string | RegExp, opts: Parameters<typeof run>[1] = {}) {
+  const r = run(items, opts);
+  expect(r.accepted).toBe(false);
+  if (typeof message === 'string') expect(r.error?.message).toContain(message);
+  else expect(r.error?.message).toMatch(message);
+  return r;
+}
+function accepts(items: Items, opts: Parameters<typeof run>[1] = {}) {
+  const r = run(items, opts);
+  if (!r.accepted) throw new Error(`rejected: ${r.error?.message}\n${r.log}`);
+  return r;
+}
+
+/** r2 = fp-8 with a zeroed key; r1 = map 0; call lookup. */
+const lookup = (): Items => [
+  asm.st(32, R10, -8, 0),
+  asm.mov64Reg(R2, R10),
+  asm.add64Imm(R2, -8),
+  asm.lddwPseudo(R1, 5, 0),
+  asm.call(1),
+];
+
+describe('verifyInstructions', () => {
+  describe('structural checks', () => {
+    it('rejects a program that falls off the end', () => {
+      rejects([asm.mov64Imm(R0, 0)], 'last insn is not an exit or jmp');
+    });
+    it('rejects jumps out of range', () => {
+      rejects([asm.mov64Imm(R0, 0), asm.ja(5), asm.exit()], 'jump out of range from insn 1 to 7');
+    });
+    it('rejects unreachable instructions', () => {
+      rejects([asm.mov64Imm(R0, 0), asm.exit(), asm.mov64Imm(R0, 1), asm.exit()], 'unreachable insn 2');
+    });
+    it('rejects a jump into the second slot of lddw', () => {
+      rejects([asm.jeqImm(R1, 0, 1), asm.lddw(R0, 1n), asm.exit()], 'jump into the middle of ldimm64 insn 1');
+    });
+    it('rejects back-edges before 5.3 and for unprivileged programs', () => {
+      const loop: Items = [asm.mov64Imm(R0, 0), label('top'), asm.add64Imm(R0, 1), asm.jltImm(R0, 10, 'top'), asm.exit()];
+      rejects(loop, 'back-edge from insn 2 to 1', { kernel: '5.2' });
+      rejects(loop, 'back-edge from insn 2 to 1', { unpriv: true, type: BpfProgType.SOCKET_FILTER });
+      accepts(loop, { kernel: '5.4' });
+    });
+    it('reports an infinite loop', () => {
+      rejects([asm.mov64Imm(R0, 0), label('top'), asm.jeqImm(R0, 0, 'top'), asm.exit()], 'infinite loop detected at insn 1');
+    });
+    it('rejects invalid ALU opcodes and reserved fields', () => {
+      rejects([asm.mov64Imm(R0, 0), { kind: 'insn', insn: { opcode: 0xe7, dst: 0, src: 0, offset: 0, imm: 0 } } as Items[number], asm.exit()], 'invalid BPF_ALU opcode e0');
+      rejects([{ kind: 'insn', insn: { opcode: 0xb7, dst: 0, src: 1, offset: 0, imm: 0 } } as Items[number], asm.exit()], 'BPF_MOV uses reserved fields');
+    });
+    it('rejects a constant division by zero but allows division by a register', () => {
+      rejects([asm.mov64Imm(R0, 1), asm.div64Imm(R0, 0), asm.exit()], 'div by zero');
+      accepts([asm.mov64Imm(R0, 1), asm.mov64Imm(R1, 0), asm.div64Reg(R0, R1), asm.exit()]);
+    });
+  });
+
+  describe('registers and stack', () => {
+    it('rejects reading an uninitialised register', () => {
+      rejects([asm.mov64Reg(R0, R2), asm.exit()], 'R2 !read_ok');
+      rejects([asm.exit()], 'R0 !read_ok');
+    });
+    it('rejects writes to the frame pointer', () => {
+      rejects([asm.mov64Imm(R10, 0), asm.mov64Imm(R0, 0), asm.exit()], 'frame pointer is read only');
+    });
+    it('spills and fills pointers through the stack', () => {
+      accepts([asm.stx(64, R10, -8, R1), asm.ldx(64, R2, R10, -8), asm.ldx(32, R0, R2, 8), asm.exit()]);
+    });
+    it('rejects out-of-frame stack access', () => {
+      rejects([asm.st(64, R10, -520, 0), asm.mov64Imm(R0, 0), asm.exit()], 'invalid write to stack R10 off=-520 size=8');
+    });
+    it('rejects uninitialised stack reads only when unprivileged', () => {
+      const prog: Items = [asm.ldx(64, R0, R10, -8), asm.exit()];
+      accepts(prog);
+      rejects(prog, 'invalid read from stack off -8+0 size 8', { unpriv: true, type: BpfProgType.SOCKET_FILTER });
+    });
+  });
+
+  describe('maps and null checks', () => {
+    it('rejects dereferencing a lookup result without a NULL check', () => {
+      const r = rejects([...lookup(), asm.ldx(64, R0, R0, 0), asm.exit()], "R0 invalid mem access 'map_value_or_null'");
+      expect(r.error?.hint).toMatch(/NULL/);
+    });
+    it('accepts the lookup after a NULL check, and bounds the value access', () => {
+      accepts([...lookup(), asm.jeqImm(R0, 0, 'out'), asm.ldx(64, R0, R0, 0), label('out'), asm.exit()]);
+      rejects([...lookup(), asm.jeqImm(R0, 0, 'out'), asm.ldx(64, R0, R0, 4), label('out'), asm.exit()], 'invalid access to map value, value_size=8 off=4 size=8');
+    });
+    it('propagates the NULL check to copies sharing the id', () => {
+      accepts([...lookup(), asm.mov64Reg(R6, R0), asm.jeqImm(R0, 0, 'out'), asm.ldx(64, R0, R6, 0), label('out'), asm.exit()]);
+    });
+    it('rejects an unchecked variable index and accepts a bounded one', () => {
+      const body = (bound: Items): Items => [
+        ...lookup(),
+        asm.jeqImm(R0, 0, 'out'),
+        asm.ldx(64, R1, R0, 0),
+        ...bound,
+        asm.add64Reg(R0, R1),
+        asm.ldx(8, R0, R0, 0),
+        label('out'),
+        asm.exit(),
+      ];
+      rejects(body([]), 'math between map_value pointer and register with unbounded min value is not allowed');
+      accepts(body([asm.and64Imm(R1, 7)]));
+      rejects(body([asm.and64Imm(R1, 15)]), 'R0 max value is outside of the allowed memory range');
+    });
+    it('passes the key size through to the helper and checks initialisation', () => {
+      rejects([asm.mov64Reg(R2, R10), asm.add64Imm(R2, -8), asm.lddwPseudo(R1, 5, 0), asm.call(1), asm.mov64Imm(R0, 0), asm.exit()], 'invalid read from stack R2 off -8+0 size 4', { unpriv: true, type: BpfProgType.SOCKET_FILTER });
+      rejects([asm.mov64Imm(R2, 0), asm.lddwPseudo(R1, 5, 0), asm.call(1), asm.mov64Imm(R0, 0), asm.exit()], 'R2 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value');
+    });
+  });
+
+  describe('references', () => {
+    const reserve: Items = [asm.lddwPseudo(R1, 5, 1), asm.mov64Imm(R2, 8), asm.mov64Imm(R3, 0), asm.call(131)];
+    it('requires ringbuf reservations to be released', () => {
+      rejects([...reserve, asm.mov64Imm(R0, 0), asm.exit()], 'Unreleased reference id=1 alloc_insn=4');
+      accepts([...reserve, asm.jeqImm(R0, 0, 'out'), asm.mov64Reg(R1, R0), asm.mov64Imm(R2, 0), asm.call(132), label('out'), asm.mov64Imm(R0, 0), asm.exit()]);
+    });
+    it('rejects a double submit', () => {
+      rejects(
+        [...reserve, asm.jeqImm(R0, 0, 'out'), asm.mov64Reg(R6, R0), asm.mov64Reg(R1, R0), asm.mov64Imm(R2, 0), asm.call(132), asm.mov64Reg(R1, R6), asm.mov64Imm(R2, 0), asm.call(132), label('out'), asm.mov64Imm(R0, 0), asm.exit()],
+        'R1 type=scalar expected=ringbuf_mem',
+      );
+    });
+  });
+
+  describe('packets', () => {
+    const xdpPrologue: Items = [asm.ldx(32, R2, R1, 0), asm.ldx(32, R3, R1, 4)];
+    it('requires a data_end check before packet reads', () => {
+      rejects([...xdpPrologue, asm.ldx(8, R0, R2, 0), asm.exit()], 'invalid access to packet', { type: BpfProgType.XDP });
+      accepts([...xdpPrologue, asm.mov64Reg(R4, R2), asm.add64Imm(R4, 14), asm.mov64Imm(R0, 1), asm.jgtReg(R4, R3, 'out'), asm.ldx(8, R0, R2, 13), label('out'), asm.exit()], { type: BpfProgType.XDP });
+      rejects([...xdpPrologue, asm.mov64Reg(R4, R2), asm.add64Imm(R4, 14), asm.mov64Imm(R0, 1), asm.jgtReg(R4, R3, 'out'), asm.ldx(8, R0, R2, 14), label('out'), asm.exit()], 'invalid access to packet', { type: BpfProgType.XDP });
+    });
+    it('rejects packet writes from socket filters', () => {
+      rejects([asm.ldx(32, R2, R1, 76), asm.mov64Imm(R0, 0), asm.exit()], 'invalid bpf_context access off=76 size=4', { type: BpfProgType.SOCKET_FILTER });
+    });
+  });
+
+  describe('context', () => {
+    it('checks offsets and read-only fields per program type', () => {
+      rejects([asm.ldx(32, R0, R1, 4), asm.exit()], 'invalid bpf_context access off=4 size=4');
+      accepts([asm.ldx(64, R0, R1, 8), asm.exit()]);
+      rejects([asm.st(32, R1, 0, 1), asm.mov64Imm(R0, 0), asm.exit()], 'BPF_ST stores into R1 ctx is not allowed', { type: BpfProgType.SCHED_CLS });
+      accepts([asm.mov64Imm(R2, 1), asm.stx(32, R1, 8, R2), asm.mov64Imm(R0, 0), asm.exit()], { type: BpfProgType.SCHED_CLS });
+      rejects([asm.mov64Imm(R2, 1), asm.stx(32, R1, 0, R2), asm.mov64Imm(R0, 0), asm.exit()], 'invalid bpf_context access off=0 size=4', { type: BpfProgType.SCHED_CLS });
+    });
+    it('checks the return value range of cgroup_skb programs', () => {
+      rejects([asm.mov64Imm(R0, 2), asm.exit()], 'At program exit the register R0 has smin=2 smax=2 should have been in [0, 1]', { type: BpfProgType.CGROUP_SKB });
+      accepts([asm.mov64Imm(R0, 1), asm.exit()], { type: BpfProgType.CGROUP_SKB });
+    });
+  });
+
+  describe('helpers and profiles', () => {
+    it('rejects helpers the program type or kernel does not have', () => {
+      rejects([asm.call(14), asm.mov64Imm(R0, 0), asm.exit()], 'program of this type cannot use helper bpf_get_current_pid_tgid#14', { type: BpfProgType.XDP });
+      rejects([asm.mov64Imm(R1, 1), asm.lddw(R2, 0), asm.mov64Imm(R3, 0), asm.mov64Imm(R4, 0), asm.call(181), asm.mov64Imm(R0, 0), asm.exit()], 'bpf_loop#181', { kernel: '5.15' });
+    });
+    it('verifies bpf_loop callbacks', () => {
+      const prog: Items = [
+        asm.mov64Imm(R1, 10),
+        asm.ldFunc(R2, 'cb'),
+        asm.mov64Imm(R3, 0),
+        asm.mov64Imm(R4, 0),
+        asm.call(181),
+        asm.mov64Imm(R0, 0),
+        asm.exit(),
+        label('cb'),
+        asm.mov64Imm(R0, 0),
+        asm.exit(),
+      ];
+      accepts(prog);
+      const bad = [...prog.slice(0, 8), asm.mov64Imm(R0, 5), asm.exit()];
+      rejects(bad, 'At callback return the register R0 has smin=5 smax=5 should have been in [0, 1]');
+    });
+    it('checks call depth', () => {
+      const items: Items = [];
+      for (let i = 0; i < 9; i++) items.push(asm.callLocal(`f${i}`), asm.exit(), label(`f${i}`));
+      items.push(asm.mov64Imm(R0, 0), asm.exit());
+      rejects([asm.mov64Imm(R0, 0), ...items], 'the call stack of 9 frames is too deep !');
+    });
+    it('enforces the processed-instruction budget', () => {
+      // The real budget is 1,000,000 (131,072 before 5.2); a smaller one keeps the test fast.
+      expect(kernelProfile('6.1').complexityLimit).toBe(1_000_000);
+      expect(kernelProfile('4.19').complexityLimit).toBe(131_072);
+      const profile = { ...kernelProfile(), complexityLimit: 5000 };
+      const r = verifyInstructions(
+        { insns: link([asm.mov64Imm(R0, 0), label('top'), asm.add64Imm(R0, 1), asm.ja('top')]), type: BpfProgType.TRACEPOINT },
+        { profile },
+      );
+      expect(r.error?.message).toBe('BPF program is too large. Processed 5001 insn');
+      expect(r.insnsProcessed).toBe(5001);
+    });
+  });
+
+  describe('log', () => {
+    it('prints instructions and register state like the kernel', () => {
+      const r = run([asm.mov64Reg(R6, R1), asm.mov64Imm(R0, 0), asm.exit()], { logLevel: 2 });
+      expect(r.log).toContain('0: (bf) r6 = r1');
+      expect(r.log).toContain('R6_w=ctx()');
+      expect(r.log).toContain('1: (b7) r0 = 0');
+      expect(r.log).toMatch(/processed 3 insns \(limit 1000000\) max_states_per_insn \d+ total_states \d+/);
+    });
+  });
+});

@@ -1,0 +1,88 @@
+import { type BpfMapSpec, type BpfObject, type BpfProgramSpec, BpfProgType, type LineInfo } from '@bpfleet/elf';
+import type { Instruction } from '@bpfleet/isa';
+import { Checker } from './check/checker.js';
+import { hintFor } from './hints.js';
+import { type KernelProfile, DEFAULT_PROFILE } from './profiles.js';
+
+export interface VerifyOptions {
+  /** Kernel profile (default: the newest). */
+  readonly profile?: KernelProfile;
+  /** Root/CAP_BPF (default) or unprivileged rules. */
+  readonly privileged?: boolean;
+  /** 0: error and summary only; 1: every instruction; 2: plus register state per instruction. */
+  readonly logLevel?: 0 | 1 | 2;
+}
+
+export interface VerifierErrorInfo {
+  /** Index of the failing instruction. */
+  readonly insn: number;
+  /** Source location from .BTF.ext line info (`file.c:42: the line's text`), or null without line info. */
+  readonly line: string | null;
+  /** The kernel's message (may span lines, as in the kernel log). */
+  readonly message: string;
+  /** One line on the usual fix. */
+  readonly hint: string;
+}
+
+export interface VerifyResult {
+  readonly accepted: boolean;
+  readonly insnsProcessed: number;
+  readonly error: VerifierErrorInfo | null;
+  readonly log: string;
+  /** Per subprogram stack depth in bytes (as the kernel reports `stack depth`). */
+  readonly stackDepths: readonly number[];
+}
+
+export interface ProgramInput {
+  readonly insns: readonly Instruction[];
+  readonly type: BpfProgType;
+  readonly maps?: readonly BpfMapSpec[];
+  readonly expectedAttachType?: number;
+  readonly lineInfo?: readonly LineInfo[];
+}
+
+function lineText(lineInfo: readonly LineInfo[], insn: number): string | null {
+  let best: LineInfo | undefined;
+  for (const li of [...lineInfo].sort((a, b) => a.insn - b.insn)) {
+    if (li.insn > insn) break;
+    best = li;
+  }
+  if (!best) return null;
+  const file = best.fileName.slice(best.fileName.lastIndexOf('/') + 1);
+  return `${file}:${best.line}: ${best.lineText.trim()}`;
+}
+
+/** Verifies raw instructions for a program type (maps referenced by index, as BpfObject programs do). */
+export function verifyInstructions(input: ProgramInput, options: VerifyOptions = {}): VerifyResult {
+  const checker = new Checker({
+    insns: input.insns,
+    maps: input.maps ?? [],
+    progType: input.type,
+    expectedAttachType: input.expectedAttachType ?? 0,
+    profile: options.profile ?? DEFAULT_PROFILE,
+    privileged: options.privileged ?? true,
+    logLevel: options.logLevel ?? 0,
+    lineInfo: input.lineInfo ?? [],
+  });
+  const out = checker.run();
+  const error = out.error
+    ? { insn: out.error.insn, line: lineText(input.lineInfo ?? [], out.error.insn), message: out.error.message, hint: hintFor(out.error.message) }
+    : null;
+  return { accepted: out.accepted, insnsProcessed: out.insnsProcessed, error, log: out.log, stackDepths: out.stackDepths };
+}
+
+/** Verifies one program of a parsed object. */
+export function verifyProgram(object: BpfObject, program: BpfProgramSpec, options: VerifyOptions = {}): VerifyResult {
+  return verifyInstructions(
+    {
+      insns: program.insns,
+      type: program.type,
+      maps: object.maps,
+      expectedAttachType: program.expectedAttachType ?? 0,
+      lineInfo: program.lineInfo,
+    },
+    options,
+  );
+}
+
+export { BpfProgType };
