@@ -66,8 +66,11 @@ const jump: Gen = (slot, length) =>
 
 const ja: Gen = (slot, length) => fc.integer({ min: 0, max: length - 1 }).map((target) => ins(0x05, 0, 0, target - slot - 1, 0));
 
-/** Body of `length` instructions at slots [start, start + length); jumps stay in the body or go to its final exit. */
-function body(start: number, length: number): fc.Arbitrary<Instruction[]> {
+/**
+ * Body of `length` instructions at slots [start, start + length); jumps stay in the body or go to its
+ * final exit. With `callee`, some instructions are bpf-to-bpf calls to the function at that slot.
+ */
+function body(start: number, length: number, callee?: number): fc.Arbitrary<Instruction[]> {
   const one = (slot: number): fc.Arbitrary<Instruction> =>
     fc.oneof(
       { weight: 8, arbitrary: alu(slot, length) },
@@ -75,18 +78,26 @@ function body(start: number, length: number): fc.Arbitrary<Instruction[]> {
       { weight: 4, arbitrary: memory(slot, length) },
       { weight: 3, arbitrary: jump(slot, start + length + 1).filter((j) => slot + j.offset + 1 >= start) },
       { weight: 1, arbitrary: ja(slot, start + length + 1).filter((j) => slot + j.offset + 1 >= start && j.offset !== -1) },
+      { weight: callee === undefined ? 0 : 1, arbitrary: fc.constant(ins(0x85, 0, 1, 0, (callee ?? 0) - slot - 1)) },
     );
   return fc.tuple(...Array.from({ length }, (_, i) => one(start + i)));
 }
 
-const programArb = fc.tuple(fc.array(i64, { minLength: 10, maxLength: 10 }), fc.integer({ min: 1, max: 40 })).chain(([init, length]) => {
-  const prologue: Instruction[] = [];
-  init.forEach((v, r) => {
-    prologue.push({ opcode: 0x18, dst: r, src: 0, offset: 0, imm: Number(v & 0xffffffffn) | 0, imm64: v });
-    prologue.push(ins(0, 0, 0, 0, Number(v >> 32n) | 0));
+const EXIT = ins(0x95, 0, 0, 0, 0);
+
+const programArb = fc
+  .tuple(fc.array(i64, { minLength: 10, maxLength: 10 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 12 }))
+  .chain(([init, length, calleeLength]) => {
+    const prologue: Instruction[] = [];
+    init.forEach((v, r) => {
+      prologue.push({ opcode: 0x18, dst: r, src: 0, offset: 0, imm: Number(v & 0xffffffffn) | 0, imm64: v });
+      prologue.push(ins(0, 0, 0, 0, Number(v >> 32n) | 0));
+    });
+    const calleeStart = prologue.length + length + 1;
+    const main = body(prologue.length, length, calleeLength > 0 ? calleeStart : undefined);
+    const callee = calleeLength > 0 ? body(calleeStart, calleeLength) : fc.constant([] as Instruction[]);
+    return fc.tuple(main, callee).map(([m, f]) => [...prologue, ...m, EXIT, ...(f.length > 0 ? [...f, EXIT] : [])]);
   });
-  return body(prologue.length, length).map((b) => [...prologue, ...b, ins(0x95, 0, 0, 0, 0)]);
-});
 
 function summarize(o: Outcome): unknown {
   // Budget exhaustion is detected at loop heads by the JIT, so only its code must match, not the pc.

@@ -70,7 +70,7 @@ export const JIT_EXPORT = {
   framePointer: 'fp',
   /** Mutable i64: the lowest r10 a frame may have. */
   stackLimit: 'stack_limit',
-  /** `f<entry>`: the BPF function starting at instruction `entry`, (r1..r5, r10 i64) -> r0 i64. */
+  /** `f<entry>`: the BPF function starting at instruction `entry`, (r1..r5, r10, r0, r6..r9 i64) -> r0 i64. */
   functionPrefix: 'f',
   /**
    * (r1..r5, r10, budget, stackLimit i64, count i32) -> r0 i64 of the last run: resets the control
@@ -101,10 +101,15 @@ export interface CompiledModule {
 
 const I64 = ValType.I64;
 const I32 = ValType.I32;
-const FUNC_TYPE: FuncType = { params: [I64, I64, I64, I64, I64, I64], results: [I64] };
+/**
+ * A BPF function: (r1..r5, r10, r0, r6..r9) -> r0. A callee starts with the caller's r0 and r6..r9
+ * (a verified program never reads them, but the interpreter shares one register file, and both
+ * engines must agree on any program); the callee's own changes to them stay in its frame.
+ */
+const FUNC_TYPE: FuncType = { params: [I64, I64, I64, I64, I64, I64, I64, I64, I64, I64, I64], results: [I64] };
 const HELPER_TYPE: FuncType = { params: [I64, I64, I64, I64, I64], results: [I64] };
 
-/** Register -> Wasm local: r1..r5 and r10 are parameters 0..5, the rest are locals 6..10. */
+/** Register -> Wasm parameter: r1..r5 and r10 are 0..5, r0 is 6, r6..r9 are 7..10. */
 const REG_LOCAL = [6, 0, 1, 2, 3, 4, 7, 8, 9, 10, 5];
 
 interface ModuleContext {
@@ -122,7 +127,7 @@ interface ModuleContext {
     loadPacket: number;
     helperBase: number;
   };
-  readonly glob: { budget: number; stop: number; pc: number; fp: number; stackLimit: number; repeatLeft: number };
+  readonly glob: { budget: number; stop: number; pc: number; fp: number; stackLimit: number; repeatLeft: number; args: readonly number[] };
 }
 
 /**
@@ -156,6 +161,9 @@ export function compileToWasm(program: DecodedProgram, options: CompileOptions =
     fp: m.addGlobal(I64, true, 0n),
     stackLimit: m.addGlobal(I64, true, 0n),
     repeatLeft: m.addGlobal(I32, true, 0),
+    // r1..r5 as a callee leaves them: eBPF's argument registers are caller-saved, not restored, so
+    // after a bpf-to-bpf call the caller sees the callee's values (as in the interpreter).
+    args: [1, 2, 3, 4, 5].map(() => m.addGlobal(I64, true, 0n)),
   };
   m.exportGlobal(JIT_EXPORT.repeatLeft, glob.repeatLeft);
   m.exportGlobal(JIT_EXPORT.budget, glob.budget);
@@ -197,6 +205,7 @@ function emitRunEntry(m: ModuleBuilder, entry: number, glob: ModuleContext['glob
   w.i32Const(STOP_NONE).globalSet(glob.stop);
   w.localGet(6).globalSet(glob.budget);
   for (let i = 0; i < 6; i++) w.localGet(i);
+  for (let i = 0; i < 5; i++) w.i64Const(0);
   w.call(entry).localSet(r0);
   w.localGet(count).i32Const(1).op(Op.I32_SUB).localSet(count);
   w.globalGet(glob.stop).brIf(1);
@@ -237,8 +246,7 @@ class FunctionCompiler {
     private readonly cfg: FunctionCfg,
     private readonly w: CodeWriter,
   ) {
-    this.r0 = w.addLocal(I64); // 6
-    for (let i = 0; i < 4; i++) w.addLocal(I64); // r6..r9 = 7..10
+    this.r0 = REG_LOCAL[0];
     this.tmp = w.addLocal(I64);
     this.tmp2 = w.addLocal(I64);
     this.bud = w.addLocal(I64);
@@ -632,6 +640,7 @@ class FunctionCompiler {
   private emitExit(pc: number): void {
     this.emitBudgetCheck(pc);
     this.w.localGet(this.bud).globalSet(this.ctx.glob.budget);
+    for (let r = 1; r <= 5; r++) this.get(r).w.globalSet(this.ctx.glob.args[r - 1]);
     this.w.localGet(this.r0).op(Op.RETURN);
   }
 
@@ -659,12 +668,15 @@ class FunctionCompiler {
       if (func === undefined) throw new VmError('EJUMP', `call target ${target} is not a function`, pc);
       // The callee's frame is the next 512 bytes down; refuse when that passes the stack's bottom.
       this.get(10);
-      w.i64Const(STACK_FRAME_SIZE).op(Op.I64_SUB).localTee(this.tmp).localGet(this.tmp);
+      w.i64Const(STACK_FRAME_SIZE).op(Op.I64_SUB).localTee(this.tmp);
       w.i64Const(STACK_FRAME_SIZE).op(Op.I64_SUB).globalGet(glob.stackLimit).op(Op.I64_LT_S);
       w.if().i32Const(pc).call(imp.callDepth).op(Op.UNREACHABLE).end();
       for (let r = 1; r <= 5; r++) this.get(r);
-      w.localGet(this.tmp).call(func);
+      w.localGet(this.tmp);
+      for (const r of [0, 6, 7, 8, 9]) this.get(r);
+      w.call(func);
       this.set(0);
+      for (let r = 1; r <= 5; r++) this.w.globalGet(glob.args[r - 1]).localSet(REG_LOCAL[r]);
       this.reloadBudget();
       this.emitStopCheck();
       return;

@@ -12,7 +12,8 @@ import { ArrayMap } from '../maps/array.js';
 import type { VmMap } from '../maps/map.js';
 import { compileToWasm, JIT_EXPORT, JIT_IMPORT, STOP_EXIT, STOP_NONE, STOP_TAIL_CALL, type Lowering, type MapLookupPlan } from './compiler.js';
 
-type BpfFunction = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, r10: bigint) => bigint;
+/** (r1..r5, r10, then the initial r0, r6..r9) -> r0. */
+type BpfFunction = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, r10: bigint, r0: bigint, r6: bigint, r7: bigint, r8: bigint, r9: bigint) => bigint;
 type RunFunction = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, r10: bigint, budget: bigint, stackLimit: bigint, count: number) => bigint;
 
 /** `InterpretOptions` plus `repeat`: run the program that many times in a row (BPF_PROG_TEST_RUN's repeat). */
@@ -47,9 +48,10 @@ export interface JitEngineOptions {
   /**
    * The VM's maps (as the helpers see them). When given, `bpf_map_lookup_elem` on a map the program
    * names with `lddw` skips the generic helper: array lookups are computed in Wasm, others take a
-   * direct host call without BigInt conversions. Same results and faults as the helper.
+   * direct host call without BigInt conversions. Same results and faults as the helper. A function
+   * is read when a program is first compiled (for maps created after the engine).
    */
-  readonly maps?: readonly VmMap[];
+  readonly maps?: readonly VmMap[] | (() => readonly VmMap[]);
   /** Where the reason goes when a program cannot be compiled and runs in the interpreter. */
   readonly onFallback?: (program: DecodedProgram, reason: string) => void;
 }
@@ -76,7 +78,7 @@ export class JitEngine {
   private readonly stackTop: number;
   private readonly stackBottom: number;
   private readonly lowering: Lowering;
-  private readonly maps: readonly VmMap[];
+  private readonly mapSource: readonly VmMap[] | (() => readonly VmMap[]);
   private readonly onFallback: (program: DecodedProgram, reason: string) => void;
   // Per-run state the imports read (one run at a time per engine).
   private ctx: RunContext | null = null;
@@ -103,7 +105,7 @@ export class JitEngine {
     this.stackTopBig = BigInt(this.stackTop);
     this.stackBottomBig = BigInt(this.stackBottom);
     this.lowering = options.lowering ?? 'structured';
-    this.maps = options.maps ?? [];
+    this.mapSource = options.maps ?? [];
     this.onFallback = options.onFallback ?? ((program, reason) => console.warn(`jit: program ${program.name} runs in the interpreter: ${reason}`));
   }
 
@@ -172,6 +174,7 @@ export class JitEngine {
     const started = performance.now();
     const compiled = compileToWasm(program, { lowering: this.lowering, mapLookup: (index) => this.lookupPlan(index) });
     const module = new WebAssembly.Module(compiled.bytes);
+    const maps = this.maps;
     const imports: Record<string, WebAssembly.ImportValue> = {
       [JIT_IMPORT.memory]: this.mem.memory,
       [JIT_IMPORT.fault]: (pc: number, address: bigint, size: number, write: number, budgetLeft: bigint) => {
@@ -198,7 +201,7 @@ export class JitEngine {
         return this.callHelper(helper.fn, r1, r2, r3, r4, r5);
       },
       [JIT_IMPORT.tailCall]: (pc: number) => this.runTailCall(pc),
-      [JIT_IMPORT.mapLookup]: (index: number, key: number) => this.maps[index].programLookup(this.mem.u8.subarray(key, key + this.maps[index].spec.keySize), this.ctx!.cpu),
+      [JIT_IMPORT.mapLookup]: (index: number, key: number) => maps[index].programLookup(this.mem.u8.subarray(key, key + maps[index].spec.keySize), this.ctx!.cpu),
       [JIT_IMPORT.loadPacket]: (_pc: number, offset: bigint, size: number) => this.loadPacket(Number(offset), size),
     };
     program.helperFns.forEach((helper, i) => {
@@ -225,6 +228,10 @@ export class JitEngine {
       loweringUsed: compiled.loweringUsed,
       compileMs: performance.now() - started,
     };
+  }
+
+  private get maps(): readonly VmMap[] {
+    return typeof this.mapSource === 'function' ? this.mapSource() : this.mapSource;
   }
 
   private lookupPlan(index: number): MapLookupPlan | undefined {
@@ -287,7 +294,7 @@ export class JitEngine {
     this.active = target;
     try {
       const [r1, r2, r3, r4, r5] = pending.args;
-      return target.entry(r1, r2, r3, r4, r5, pending.fp);
+      return target.entry(r1, r2, r3, r4, r5, pending.fp, 0n, 0n, 0n, 0n, 0n);
     } finally {
       this.active = caller;
       caller.budget.value = target.budget.value;
@@ -306,7 +313,7 @@ export class JitEngine {
     const fp = savedFp - BigInt(STACK_FRAME_SIZE);
     if (fp - BigInt(STACK_FRAME_SIZE) < BigInt(this.stackBottom)) throw new VmError('ECALLDEPTH', `callback exceeds ${MAX_CALL_FRAMES} frames`);
     try {
-      return u64(fn(u64(r1), u64(r2), u64(r3), u64(r4), u64(r5), fp));
+      return u64(fn(u64(r1), u64(r2), u64(r3), u64(r4), u64(r5), fp, 0n, 0n, 0n, 0n, 0n));
     } finally {
       jp.fp.value = savedFp;
       jp.pc.value = savedPc;
