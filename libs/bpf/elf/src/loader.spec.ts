@@ -108,6 +108,8 @@ const haveFeatures = corpusObjects().includes('elf_features.o');
     expect(prog('sleepy')).toMatchObject({ type: BpfProgType.TRACING, sleepable: true, attachTarget: 'do_sys_openat2', expectedAttachType: BpfAttach.TRACE_FENTRY });
     expect(prog('optional_tc')).toMatchObject({ type: BpfProgType.SCHED_CLS, autoload: false });
     expect(prog('tail_target').autoload).toBeUndefined();
+    const btf = parseBtf(obj.btfBytes!);
+    for (const p of obj.programs) expect(btf.type(p.btfFuncTypeId)).toMatchObject({ kind: BtfKind.FUNC, name: p.name });
   });
 
   it('decodes map-in-map, prog array slots, pinning and flags', () => {

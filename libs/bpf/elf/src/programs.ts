@@ -1,5 +1,5 @@
 import { decodeInstructions, InstructionDecodeError, LDDW_OPCODE, type Instruction } from '@bpfleet/isa';
-import type { Btf, BtfExt, BtfExtCoreRelo, BtfExtFuncInfo, BtfExtLineInfo } from '@bpfleet/btf';
+import { BtfKind, type Btf, type BtfExt, type BtfExtCoreRelo, type BtfExtFuncInfo, type BtfExtLineInfo } from '@bpfleet/btf';
 import { SHF_EXECINSTR, SHN_LORESERVE, SHN_UNDEF, SHT_PROGBITS, STT_FUNC, STT_SECTION, type ElfFile, type ElfRelocation, type ElfSection } from './elf-file.js';
 import { ElfError } from './errors.js';
 import type { CollectedMaps } from './maps.js';
@@ -209,7 +209,8 @@ function link(ctx: Context, main: Func, limits: ProgramLimits): BpfProgramSpec {
   references.sort((a, b) => a.insn - b.insn);
   let match = ctx.sectionMatches.get(main.section.index);
   if (!ctx.sectionMatches.has(main.section.index)) ctx.sectionMatches.set(main.section.index, (match = matchSection(main.section.name)));
-  const btfFuncTypeId = funcInfo.find((fi) => fi.insn === 0)?.btfTypeId ?? 0;
+  // The entry's func info names its BTF FUNC; without .BTF.ext fall back to the FUNC of the same name.
+  const btfFuncTypeId = funcInfo.find((fi) => fi.insn === 0)?.btfTypeId ?? ctx.btf?.findByName(main.name, BtfKind.FUNC)?.id ?? 0;
   const spec: BpfProgramSpec = {
     name: main.name,
     section: main.section.name,
