@@ -1,0 +1,75 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { assemble } from '@bpfleet/isa';
+import { BpfProgType, loadBpfObject, type BpfObject, type BpfProgramSpec } from '@bpfleet/elf';
+import { VmError, VmFault } from '../memory/fault.js';
+import { TestRunError } from './errors.js';
+import { BpfVm } from './vm.js';
+
+function objectOf(type: BpfProgType, source: string, name = 'prog'): BpfObject {
+  const program: BpfProgramSpec = {
+    name,
+    section: 'test',
+    type,
+    sleepable: false,
+    insns: assemble(source),
+    references: [],
+    lineInfo: [],
+    funcInfo: [],
+    coreRelocations: [],
+    btfFuncTypeId: 0,
+  };
+  return { name: 'test', license: 'GPL', kernelVersion: 0, programs: [program], maps: [], elf: new Uint8Array(0) };
+}
+
+describe(BpfVm.name, () => {
+  it('should let a syscall program rewrite its context and report it as ctx out', () => {
+    const vm = new BpfVm(objectOf(BpfProgType.SYSCALL, 'ldxw %r2, [%r1]\nadd %r2, 1\nstxw [%r1+4], %r2\nmov %r0, %r2\nexit'));
+    const run = vm.testRun('prog', { ctx: new Uint8Array([41, 0, 0, 0, 0, 0, 0, 0]) });
+    expect(run.retval).toBe(42);
+    expect(run.ctxOut).toEqual(new Uint8Array([41, 0, 0, 0, 42, 0, 0, 0]));
+  });
+
+  it('should fault, naming the instruction and region, when a program leaves its context', () => {
+    const vm = new BpfVm(objectOf(BpfProgType.SYSCALL, 'ldxdw %r0, [%r1+8]\nexit'));
+    expect(() => vm.testRun('prog', { ctx: new Uint8Array(8) })).toThrow(VmFault);
+    try {
+      vm.testRun('prog', { ctx: new Uint8Array(8) });
+    } catch (e) {
+      expect(e).toMatchObject({ code: 'EFAULT_BOUNDS', pc: 0, size: 8, region: 'ctx' });
+    }
+  });
+
+  it('should refuse stores to a tracepoint context (read-only)', () => {
+    const vm = new BpfVm(objectOf(BpfProgType.TRACEPOINT, 'stw [%r1], 1\nmov %r0, 0\nexit'));
+    expect(() => vm.testRun('prog', { ctx: new Uint8Array(16) })).toThrow(/read-only/);
+  });
+
+  it('should stop a runaway loop with the instruction budget', () => {
+    const vm = new BpfVm(objectOf(BpfProgType.SYSCALL, 'loop:\nadd %r0, 1\nja loop\nexit'), { budget: 10_000 });
+    expect(() => vm.testRun('prog')).toThrow(expect.objectContaining({ code: 'EBUDGET' }));
+  });
+
+  it('should name a helper the VM does not have when the program loads', () => {
+    // bpf_get_stackid (27) needs kernel stack walking.
+    const vm = new BpfVm(objectOf(BpfProgType.KPROBE, 'call 27\nexit'));
+    expect(() => vm.program('prog')).toThrow(VmError);
+    expect(() => vm.program('prog')).toThrow(/bpf_get_stackid \(#27\)/);
+  });
+
+  it('should refuse data for raw tracepoints and repeats, as the kernel does', () => {
+    const vm = new BpfVm(objectOf(BpfProgType.RAW_TRACEPOINT, 'ldxdw %r0, [%r1+8]\nexit'));
+    expect(vm.testRun('prog', { ctx: new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0]) }).retval).toBe(7);
+    expect(() => vm.testRun('prog', { repeat: 2 })).toThrow(TestRunError);
+    expect(() => vm.testRun('prog', { data: new Uint8Array(20) })).toThrow(TestRunError);
+  });
+
+  const tracing = path.resolve(import.meta.dirname, '../../../../../tests/bpf/build/vm_tracing.o');
+  (existsSync(tracing) ? it : it.skip)('should run a compiled raw_tp program on u64 args', () => {
+    const vm = new BpfVm(loadBpfObject(readFileSync(tracing), { name: tracing }));
+    const args = new Uint8Array(new BigUint64Array([3n, 0x12345n, 7n, 8n]).buffer);
+    expect(vm.testRun('raw_args', { ctx: args }).retval).toBe(7);
+    const bss = vm.map('vm_traci.bss').lookup(new Uint8Array(4))!;
+    expect(new BigUint64Array(bss.buffer, 0, 4)).toEqual(new BigUint64Array([3n, 0x12345n, 7n, 8n]));
+  });
+});
