@@ -150,3 +150,18 @@ describe('protocol codec', () => {
     });
   });
 });
+
+describe('fast entry checks', () => {
+  it('should agree with the entry and event schemas on random values', async () => {
+    const { isMapEntry, isRingEvent, mapEntrySchema, ringEventSchema } = await import('./schemas.js');
+    const hexish = fc.oneof(fc.constantFrom('', '00', 'ff01', 'ABCD', '0', 'zz'), fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b).toString('hex')));
+    const record = fc.record({ key: fc.jsonValue(), value: fc.jsonValue(), keyHex: hexish, valueHex: hexish, map: fc.constantFrom('m', ''), ts: fc.constantFrom('1', 'x', '123456789012345678901'), data: fc.jsonValue(), hex: hexish }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(record, (r) => {
+        expect(isMapEntry(r)).toBe(mapEntrySchema.safeParse(r).success);
+        expect(isRingEvent(r)).toBe(ringEventSchema.safeParse(r).success);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
