@@ -39,4 +39,22 @@ describe('bpfleet asm -o (kernel)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  (reason ? it.skip : it)('writes bpf-to-bpf calls the way libbpf wants them (subprograms in .text, relocated calls)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bpfleet-asm-kernel-'));
+    try {
+      const src = path.join(dir, 'calls.s');
+      writeFileSync(src, ['r1 = 20', 'call double', 'r0 += 2', 'exit', 'double:', 'r0 = r1', 'r0 += r1', 'exit'].join('\n'));
+      const out = path.join(dir, 'calls.o');
+      expect(await main(['node', 'bpfleet', 'asm', src, '-o', out, '--section', 'xdp'], quiet)).toBe(0);
+      const obj = loadObject(new Uint8Array(readFileSync(out)), { name: 'calls' });
+      try {
+        expect(obj.program('calls').testRun({ data: new Uint8Array(64) }).retval).toBe(42);
+      } finally {
+        obj.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

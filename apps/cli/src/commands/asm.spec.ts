@@ -43,6 +43,25 @@ describe('bpfleet asm', () => {
     expect(disassembleText(obj.programs[0]!.insns)).toBe('r0 = 0x0\nif r1 == 0x0 goto +0x2\nr0 = 0x1122334455667788 ll\nexit\n');
   });
 
+  it('puts subprograms in .text, named by their labels, and the loader links them back', async () => {
+    const file = source('calls.s', 'r1 = 2\ncall double\nr0 += 1\nexit\ndouble:\nr0 = r1\ncall inc\nexit\ninc:\nr0 += 1\nexit\n');
+    const out = path.join(dir, 'calls.o');
+    expect(await main(['node', 'bpfleet', 'asm', file, '-o', out, '--section', 'xdp'], capture())).toBe(0);
+    const obj = loadBpfObject(new Uint8Array(readFileSync(out)), { name: out });
+    expect(obj.programs.map((p) => p.name)).toEqual(['calls']);
+    const prog = obj.programs[0]!;
+    expect(disassembleText(prog.insns)).toBe('r1 = 0x2\ncall pc+0x2\nr0 += 0x1\nexit\nr0 = r1\ncall pc+0x1\nexit\nr0 += 0x1\nexit\n');
+    expect(prog.references.filter((r) => r.kind === 'subprog').map((r) => (r as { name: string }).name)).toEqual(expect.arrayContaining(['double']));
+  });
+
+  it('refuses -o for what an object cannot hold (callback references) but writes it with --raw', async () => {
+    const file = source('cb.s', 'lddw %r2, func cb\nr0 = 0\nexit\ncb:\nr0 = 0\nexit\n');
+    const io = capture();
+    expect(await main(['node', 'bpfleet', 'asm', file, '-o', path.join(dir, 'cb.o')], io)).toBe(1);
+    expect(io.stderr).toMatch(/callback references/);
+    expect(await main(['node', 'bpfleet', 'asm', file, '--raw', '-o', path.join(dir, 'cb.bin')], capture())).toBe(0);
+  });
+
   it('writes raw bytecode with --raw', async () => {
     const file = source('r.s', 'mov %r0, 1\nexit\n');
     const out = path.join(dir, 'r.bin');

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { assemble, AssemblyError, encodeInstructions, InvalidInstructionError, validateProgram } from '@bpfleet/isa';
-import { writeBpfElf } from '../elf-writer.js';
+import { assembleProgram, AssemblyError, encodeInstructions, InvalidInstructionError, validateProgram, type AssembledProgram } from '@bpfleet/isa';
+import { ElfWriteError, writeBpfElf } from '../elf-writer.js';
 import { RefusedError, UsageError } from '../errors.js';
 import { readInputFile } from '../io.js';
 import type { RegisterCommand } from './index.js';
@@ -30,16 +30,16 @@ export const registerAsm: RegisterCommand = (program, io) => {
     .addHelpText('after', '\nWithout -o or --raw the bytecode is printed as hex, one 8-byte slot per line.')
     .action(async (file: string, opts: AsmOptions) => {
       const source = Buffer.from(await readInputFile(file)).toString('utf8');
-      let bytes: Uint8Array;
+      let assembled: AssembledProgram;
       try {
-        const insns = assemble(source);
-        if (opts.validate) validateProgram(insns);
-        bytes = encodeInstructions(insns);
+        assembled = assembleProgram(source);
+        if (opts.validate) validateProgram(assembled.insns);
       } catch (e) {
         if (e instanceof AssemblyError) throw new RefusedError(`${file}:${e.line}:${e.column}: ${e.problem}${e.text ? `\n  ${e.text}` : ''}`);
         if (e instanceof InvalidInstructionError) throw new RefusedError(`${file}: invalid program: ${e.message}`);
         throw e;
       }
+      const bytes = encodeInstructions(assembled.insns);
       if (!opts.output && !opts.raw) {
         for (let i = 0; i < bytes.length; i += 8) io.out([...bytes.subarray(i, i + 8)].map((b) => b.toString(16).padStart(2, '0')).join(' '));
         return;
@@ -49,7 +49,17 @@ export const registerAsm: RegisterCommand = (program, io) => {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--name must be a C identifier, got '${name}'`);
       if (!opts.section || /\0/.test(opts.section)) throw new UsageError('--section must be a non-empty name');
       const out = opts.output ?? path.join(path.dirname(file), `${base}.bin`);
-      const data = opts.raw ? bytes : writeBpfElf({ section: opts.section, name, code: bytes, license: opts.license });
+      let data = bytes;
+      if (!opts.raw) {
+        // Subprograms take the name of the label at their start.
+        const functionNames = new Map([...assembled.labels].map(([label, slot]) => [slot, label] as const).filter(([, l]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(l)));
+        try {
+          data = writeBpfElf({ section: opts.section, name, insns: assembled.insns, license: opts.license, functionNames });
+        } catch (e) {
+          if (e instanceof ElfWriteError) throw new RefusedError(`${file}: cannot write an object: ${e.message}`);
+          throw e;
+        }
+      }
       try {
         await writeFile(out, data);
       } catch (e) {

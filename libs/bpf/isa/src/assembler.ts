@@ -84,11 +84,22 @@ export function parseAssembly(source: string): AsmItem[] {
   return items;
 }
 
+/** An assembled program with the slot of each label (for symbol names in an object file). */
+export interface AssembledProgram {
+  readonly insns: Instruction[];
+  readonly labels: ReadonlyMap<string, number>;
+}
+
 /**
  * Assembles source text into instructions (one per slot). The first `exit` is also the label
  * `exit` unless the program defines one, as in the conformance suite (`jne %r0, %r1, exit`).
  */
 export function assemble(source: string): Instruction[] {
+  return assembleProgram(source).insns;
+}
+
+/** `assemble`, also returning where each label landed. */
+export function assembleProgram(source: string): AssembledProgram {
   const items = parseAssembly(source);
   const defined = new Set(items.flatMap((it) => (it.kind === 'label' ? [it.name] : [])));
   const wantsExit = items.some((it) => it.kind === 'insn' && it.target === 'exit');
@@ -97,7 +108,14 @@ export function assemble(source: string): Instruction[] {
     if (at >= 0) items.splice(at, 0, { kind: 'label', name: 'exit' });
   }
   try {
-    return link(items);
+    const insns = link(items);
+    const labels = new Map<string, number>();
+    let slot = 0;
+    for (const it of items) {
+      if (it.kind === 'label') labels.set(it.name, slot);
+      else slot += it.insn.opcode === 0x18 ? 2 : 1;
+    }
+    return { insns, labels };
   } catch (e) {
     if (e instanceof LinkError) {
       const line = e.line ?? 0;
