@@ -25,6 +25,9 @@ export interface Edge {
   readonly to: number;
 }
 
+/** Pair checks the widening may spend before giving up on structured flow for a function. */
+const MAX_WORK = 50_000_000;
+
 /** Constructs in a valid nesting, or null when the flow is irreducible in program order. */
 export function structure(blockCount: number, edges: readonly Edge[]): Construct[] | null {
   const blocks = new Map<number, Construct>();
@@ -43,9 +46,13 @@ export function structure(blockCount: number, edges: readonly Edge[]): Construct
   const all = [...blocks.values(), ...loops.values()];
   for (const c of all) if (c.end > blockCount) return null;
 
-  // Widen until nothing crosses. Starts only decrease and ends only increase, so this terminates.
+  // Widen until nothing crosses. Starts only decrease and ends only increase, so this terminates;
+  // past a work limit (huge functions with many crossings) the dispatch loop is the cheaper choice.
+  let work = 0;
   for (let changed = true; changed; ) {
     changed = false;
+    work += all.length * all.length;
+    if (work > MAX_WORK) return null;
     for (const a of all) {
       for (const b of all) {
         if (a === b || !(a.start < b.start && b.start < a.end && a.end < b.end)) continue;
