@@ -41,9 +41,31 @@ export interface ReadelfSymbol {
   readonly sectionIndex: number;
 }
 
+let readelfTool: string | null | undefined;
+
+/** The first installed llvm-readelf whose JSON output has the shape LLVM 15+ prints (null if none). */
+export function readelfCommand(): string | null {
+  if (readelfTool !== undefined) return readelfTool;
+  readelfTool = null;
+  const probe = corpusObjects()[0];
+  for (const cmd of ['llvm-readelf-21', 'llvm-readelf-20', 'llvm-readelf-19', 'llvm-readelf-18', 'llvm-readelf-17', 'llvm-readelf-16', 'llvm-readelf-15', 'llvm-readelf']) {
+    if (!probe) break;
+    try {
+      const out = JSON.parse(execFileSync(cmd, ['--elf-output-style=JSON', '-S', path.join(buildDir, probe)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as unknown;
+      if (Array.isArray(out) && (out[0] as { Sections?: unknown } | undefined)?.Sections) {
+        readelfTool = cmd;
+        break;
+      }
+    } catch {
+      // not installed, or an older JSON layout
+    }
+  }
+  return readelfTool;
+}
+
 /** `llvm-readelf --elf-output-style=JSON -S -s`. */
 export function readelf(file: string): { sections: ReadelfSection[]; symbols: ReadelfSymbol[] } {
-  const out = execFileSync('llvm-readelf-19', ['--elf-output-style=JSON', '-S', '-s', path.join(buildDir, file)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const out = execFileSync(readelfCommand()!, ['--elf-output-style=JSON', '-S', '-s', path.join(buildDir, file)], { encoding: 'utf8', maxBuffer: 64 << 20 });
   interface Raw {
     Sections: { Section: { Index: number; Name: { Name: string }; Type: { Name: string }; Flags: { Value: number }; Offset: number; Size: number } }[];
     Symbols: { Symbol: { Name: { Name: string }; Value: number; Size: number; Type: { Name: string }; Binding: { Name: string }; Section: { Value: number } } }[];
