@@ -64,7 +64,7 @@ export class Interpreter {
   readonly stack: Region;
   private readonly stackTop: number;
   private budget = 0;
-  private executed = 0;
+  private limit = 0;
   private tailCalls = 0;
   private ctx!: RunContext;
   private skbAddress = 0;
@@ -91,7 +91,7 @@ export class Interpreter {
   run(program: DecodedProgram, ctx: RunContext, options: InterpretOptions): InterpretResult {
     this.ctx = ctx;
     this.budget = options.budget ?? DEFAULT_INSN_BUDGET;
-    this.executed = 0;
+    this.limit = this.budget;
     this.tailCalls = 0;
     this.depth = 0;
     this.skbAddress = options.skbData?.address ?? 0;
@@ -107,7 +107,7 @@ export class Interpreter {
     ctx.invoker = (ptr, r1, r2, r3, r4, r5) => this.invoke(program, ptr, [r1, r2, r3, r4, r5]);
     const finalProgram = this.exec(program, 0);
     const r0 = ctx.exitRequested ? ctx.exitValue : toBig(finalProgram.registerTemplate[0], finalProgram.registerTemplate[1]);
-    return { r0, insns: this.executed };
+    return { r0, insns: this.limit - this.budget };
   }
 
   /** Runs a callback (bpf_loop, for_each_map_elem) in a new frame and returns its r0. */
@@ -158,13 +158,11 @@ export class Interpreter {
     let memSize = mem.u8.length;
     let generation = mem.generation;
     let budget = this.budget;
-    let executed = this.executed;
     let pc = startPc;
 
     try {
       for (;;) {
-        if (--budget < 0) throw new VmError('EBUDGET', `instruction budget of ${this.budget} exhausted (runaway loop?)`, pc);
-        executed++;
+        if (--budget < 0) throw new VmError('EBUDGET', `instruction budget of ${this.limit} exhausted (runaway loop?)`, pc);
         const i = pc++;
         switch (op[i]) {
           // ---- ALU (32-bit): result zero-extended ----
@@ -330,7 +328,7 @@ export class Interpreter {
             const o = op[i];
             const size = (o & 0x18) === 0 ? 4 : (o & 0x18) === 0x08 ? 2 : 1;
             const off = (o & 0x40) !== 0 ? (R[s2[i]] + imms[i]) | 0 : imms[i];
-            if (off < 0 || off + size > this.skbLength) { ctx.requestExit(0n); this.syncBudget(budget, executed); return prog; }
+            if (off < 0 || off + size > this.skbLength) { ctx.requestExit(0n); this.syncBudget(budget); return prog; }
             const a = this.skbAddress + off;
             R[0] = size === 4 ? dv.getInt32(a, false) : size === 2 ? dv.getUint16(a, false) : dv.getUint8(a);
             R[1] = 0; break;
@@ -352,11 +350,11 @@ export class Interpreter {
             const index = aux[i];
             const helper = index >= 0 ? prog.helperFns[index] : this.helpers.get(-1 - index);
             if (!helper) throw new VmError('EHELPER', `call to unknown helper #${-1 - index}`, i);
-            this.syncBudget(budget, executed);
+            this.syncBudget(budget);
             const r0 = helper.fn(ctx, toBig(R[2], R[3]), toBig(R[4], R[5]), toBig(R[6], R[7]), toBig(R[8], R[9]), toBig(R[10], R[11]));
-            budget = this.budget; executed = this.executed;
+            budget = this.budget;
             fromBig(r0); R[0] = out[0]; R[1] = out[1];
-            if (ctx.exitRequested) { this.syncBudget(budget, executed); return prog; }
+            if (ctx.exitRequested) { this.syncBudget(budget); return prog; }
             if (ctx.tailCallTarget !== null) {
               const target = ctx.tailCallTarget;
               ctx.tailCallTarget = null;
@@ -376,15 +374,15 @@ export class Interpreter {
             const id = R[reg + 1] === 0 ? R[reg] >>> 0 : -1;
             const helper = this.helpers.get(id);
             if (!helper) throw new VmError('EHELPER', `callx to unknown helper 0x${toBig(R[reg], R[reg + 1]).toString(16)}`, i);
-            this.syncBudget(budget, executed);
+            this.syncBudget(budget);
             const r0 = helper.fn(ctx, toBig(R[2], R[3]), toBig(R[4], R[5]), toBig(R[6], R[7]), toBig(R[8], R[9]), toBig(R[10], R[11]));
-            budget = this.budget; executed = this.executed;
+            budget = this.budget;
             fromBig(r0); R[0] = out[0]; R[1] = out[1];
-            if (ctx.exitRequested) { this.syncBudget(budget, executed); return prog; }
+            if (ctx.exitRequested) { this.syncBudget(budget); return prog; }
             break;
           }
           case 0x95: {
-            if (depth === baseDepth) { this.syncBudget(budget, executed); return prog; }
+            if (depth === baseDepth) { this.syncBudget(budget); return prog; }
             depth--;
             this.depth = depth;
             const caller = this.frameProgram[depth]!;
@@ -425,9 +423,8 @@ export class Interpreter {
     return fault;
   }
 
-  private syncBudget(budget: number, executed: number): void {
+  private syncBudget(budget: number): void {
     this.budget = budget;
-    this.executed = executed;
   }
 }
 
