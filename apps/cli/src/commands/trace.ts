@@ -6,7 +6,9 @@ import {
   KernelError,
   KernelLoadError,
   loadObject,
-  probeKernel,
+  ensureMounted,
+  KernelUnavailableError,
+  TRACEFS,
   RingBufferReader,
   type KernelObject,
   type Link,
@@ -37,6 +39,10 @@ function worthPrinting(name: string, type: number): boolean {
 }
 
 function refuse(e: unknown, file: string): never {
+  if (e instanceof KernelUnavailableError) throw new RefusedError(`${e.message}; try --engine vm`);
+  if (e instanceof KernelLoadError && !e.log && (e.errno === 1 || e.errno === 13)) {
+    throw new RefusedError(`${file}: this process may not load BPF programs (needs root or CAP_BPF): ${e.message}`);
+  }
   if (e instanceof KernelLoadError) {
     throw new RefusedError(`${file}: the kernel refused ${e.program ? `program ${e.program}` : 'the object'} (${e.message})\n${e.log || e.libbpfLog}`);
   }
@@ -59,8 +65,8 @@ export async function runTrace(file: string, opts: TraceOptions, io: CliIo, cont
   } catch (e) {
     refuse(e, file);
   }
-  const caps = probeKernel({ helpers: false });
-  if (!caps.canLoad) throw new RefusedError(`this host cannot load BPF programs (libbpf ${caps.libbpf.available ? caps.libbpf.version : 'missing'}); try --engine vm`);
+  // Tracepoints need tracefs; mount it when missing and allowed (the full capability probe is not needed).
+  ensureMounted(TRACEFS, 'tracefs', true);
 
   let obj: KernelObject;
   try {
