@@ -7,7 +7,7 @@ export const BTF_MAGIC = 0xeb9f;
 const BTF_HEADER_MIN = 24;
 
 export interface BtfParseOptions {
-  /** Refuse sections with more types than this (default 1,000,000). */
+  /** Refuse sections with more types than this (default 500,000; a whole vmlinux has about 150,000). */
   readonly maxTypes?: number;
 }
 
@@ -64,7 +64,7 @@ export function stringTable(bytes: Uint8Array, baseOffset: number): (offset: num
 
 /** Parses a `.BTF` section into a type graph. Throws `BtfError` on any malformed input. */
 export function parseBtf(bytes: Uint8Array, options: BtfParseOptions = {}): Btf {
-  const maxTypes = options.maxTypes ?? 1_000_000;
+  const maxTypes = options.maxTypes ?? 500_000;
   const h = parseBtfHeader(bytes);
   const strBase = h.hdrLen + h.strOff;
   const str = stringTable(bytes.subarray(strBase, strBase + h.strLen), strBase);

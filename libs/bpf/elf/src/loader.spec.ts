@@ -300,6 +300,11 @@ describe('objects clang would not write', () => {
     expect(obj.btfBytes).toBeUndefined();
   });
 
+  it('refuses more code than the budget before decoding it', () => {
+    expect(() => loadBpfObject(manyFunctions(3), { maxTotalInsns: 5 })).toThrow(expect.objectContaining({ code: 'E_LIMIT' }));
+    expect(loadBpfObject(manyFunctions(3), { maxTotalInsns: 6 }).programs).toHaveLength(3);
+  });
+
   it('stays linear with 20,000 functions and relocations in one section', () => {
     // Lookups by symbol, relocation and map are indexed: per-function scans would make this quadratic.
     const bytes = manyFunctions(20_000);

@@ -16,7 +16,7 @@ export interface LoadOptions {
   readonly maxBytes?: number;
   /** Largest linked program in instruction slots (default 1,000,000). */
   readonly maxProgramInsns?: number;
-  /** Budget for all linked programs together (default 4,000,000 slots). */
+  /** Budget for the object's code and for all linked programs together (default 2,000,000 slots each). */
   readonly maxTotalInsns?: number;
 }
 
@@ -70,7 +70,7 @@ function load(bytes: Uint8Array, options: LoadOptions): BpfObject {
   const maps = collectMaps(elf, btf, name);
   const programs = collectPrograms(elf, btf, ext, maps, {
     maxProgramInsns: options.maxProgramInsns ?? 1_000_000,
-    maxTotalInsns: options.maxTotalInsns ?? 4_000_000,
+    maxTotalInsns: options.maxTotalInsns ?? 2_000_000,
   });
   return {
     name,

@@ -19,7 +19,7 @@ const CALL_OPCODE = 0x85;
 export interface ProgramLimits {
   /** Largest linked program, in instruction slots (default 1,000,000 like the kernel). */
   readonly maxProgramInsns: number;
-  /** Budget for all linked programs together (default 4,000,000 slots). */
+  /** Budget for the object's code and for all linked programs together (default 2,000,000 slots each). */
   readonly maxTotalInsns: number;
 }
 
@@ -118,6 +118,9 @@ export function collectPrograms(elf: ElfFile, btf: Btf | undefined, ext: BtfExt 
     if (!ctx.mapByDefinition.has(key)) ctx.mapByDefinition.set(key, i);
     if (!ctx.mapBySection.has(m.sectionIndex)) ctx.mapBySection.set(m.sectionIndex, i);
   });
+  // Bound the decoded code before decoding it: every slot becomes an object.
+  const execSlots = elf.sections.reduce((n, s) => (s.type === SHT_PROGBITS && (s.flags & SHF_EXECINSTR) !== 0 ? n + Math.floor(s.size / 8) : n), 0);
+  if (execSlots > limits.maxTotalInsns) throw new ElfError('E_LIMIT', `${execSlots} instructions of code exceed the limit of ${limits.maxTotalInsns}`);
   for (const s of elf.sections) {
     if (s.type !== SHT_PROGBITS || (s.flags & SHF_EXECINSTR) === 0 || s.size === 0) continue;
     ctx.sectionInsns.set(s.index, decodeSection(s));
