@@ -37,6 +37,7 @@ export interface InterpretResult {
 }
 
 const TWO32 = 4294967296;
+const MAX_EXACT = Number.MAX_SAFE_INTEGER;
 
 /**
  * Linear address of an access of `size` bytes at register slot `slot` + `off`, after the page-table
@@ -216,7 +217,15 @@ export class Interpreter {
             const l = (R[d] >>> 0) - (R[s] >>> 0);
             R[d + 1] = (R[d + 1] - R[s + 1] - (l < 0 ? 1 : 0)) | 0; R[d] = l | 0; break;
           }
-          case 0x27: case 0x2f: { const d = d2[i]; const s = s2[i]; mul64(R[d], R[d + 1], R[s], R[s + 1]); R[d] = out[0]; R[d + 1] = out[1]; break; }
+          case 0x27: case 0x2f: {
+            const d = d2[i]; const s = s2[i];
+            if (R[d + 1] === 0 && R[s + 1] === 0) {
+              // Both operands below 2^32: when the product fits a double exactly, no limb arithmetic.
+              const p = (R[d] >>> 0) * (R[s] >>> 0);
+              if (p <= MAX_EXACT) { R[d] = p % TWO32 | 0; R[d + 1] = (p / TWO32) | 0; break; }
+            }
+            mul64(R[d], R[d + 1], R[s], R[s + 1]); R[d] = out[0]; R[d + 1] = out[1]; break;
+          }
           case 0x37: case 0x3f: {
             const d = d2[i]; const s = s2[i];
             if (R[s] === 0 && R[s + 1] === 0) { R[d] = 0; R[d + 1] = 0; break; }
