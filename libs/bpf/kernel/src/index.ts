@@ -13,7 +13,7 @@ export { LibbpfLink } from './attach/libbpf-link.js';
 export { attachKprobe, type KprobeOptions } from './attach/kprobe.js';
 export { attachUprobe, type UprobeOptions } from './attach/uprobe.js';
 export { attachPerfEvent, PerCpuLink, type PerfEventOptions } from './attach/perf-event.js';
-export { attachXdp, XdpLink, type XdpMode } from './attach/xdp.js';
+export { attachXdp, attachXdpLink, XdpLink, type XdpMode } from './attach/xdp.js';
 export { attachTc, TcLink, type TcDirection, type TcOptions } from './attach/tc.js';
 export { attachSocketFilter, SocketFilterLink } from './attach/socket.js';
 export { parseCpuList, onlineCpus } from './attach/cpu-list.js';
@@ -27,3 +27,4 @@ export { kernelTestRun, dumpMapHex, type KernelTestRunOptions, type KernelTestRu
 export { PIN_ROOT, pinPath, ensurePinDir, unpin, removePinDir } from './pin.js';
 export type { RingBufferMode } from './ringbuf.js';
 export { attachProgram, type AttachTargets } from './attach/attach-program.js';
+export { enableRunStats, type RunStats } from './stats.js';

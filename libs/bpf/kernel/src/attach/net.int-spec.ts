@@ -4,7 +4,8 @@ import { libc } from '../native/libc.js';
 import { probeKernel } from '../probe/probe.js';
 import { corpusObject, itIfKernel, kernelSkipReason } from '../testing/fixtures.js';
 import { TestNetwork } from '../testing/netns.js';
-import { attachXdp } from './xdp.js';
+import { attachXdp, attachXdpLink } from './xdp.js';
+import { enableRunStats } from '../stats.js';
 import { attachTc } from './tc.js';
 import { attachSocketFilter } from './socket.js';
 
@@ -57,6 +58,22 @@ describe('network attach', () => {
     }
     net.sendUdp(5, PORT);
     expect(u64(obj!, 'xdp_udp', 0)).toBe(20n); // detached
+  });
+
+  itIfKernel(netSkip('xdp'))('should attach XDP through a bpf_link and count run statistics', () => {
+    if (!net) throw new Error(setupError);
+    const program = obj!.program('xdp_count_udp');
+    const stats = enableRunStats();
+    const before = u64(obj!, 'xdp_udp', 0);
+    const link = attachXdpLink(program, net.hostIf);
+    try {
+      net.sendUdp(4, PORT);
+      expect(u64(obj!, 'xdp_udp', 0) - before).toBe(4n);
+      expect(program.info().runCount).toBeGreaterThanOrEqual(4n);
+    } finally {
+      link.close();
+      stats.close();
+    }
   });
 
   itIfKernel(netSkip('tc'))('should rewrite the mark with tc and see it in the next filter', () => {

@@ -5,6 +5,8 @@ import { KernelAttachError, KernelError } from '../errors.js';
 import type { KernelProgram } from '../program.js';
 import type { Link } from '../link.js';
 import { ifindexOf, type Interface } from './netdev.js';
+import type { NativePointer } from '../native/koffi.js';
+import { attachWith, type LibbpfLink } from './libbpf-link.js';
 
 const XDP_FLAGS_UPDATE_IF_NOEXIST = 1;
 const XDP_FLAGS_SKB_MODE = 2;
@@ -72,4 +74,14 @@ export function attachXdp(program: KernelProgram, iface: Interface, mode: XdpMod
   }
   if (r.ret < 0) throw new KernelAttachError(program.name, 'xdp', `ifindex ${ifindex} (${used})`, 'bpf_xdp_attach', -r.ret, r.log);
   return new XdpLink(program, ifindex, used, r.flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST);
+}
+
+/**
+ * Attaches XDP through a bpf_link (kernel 5.9+): the kernel picks native or generic mode, and the link
+ * can be pinned so the attachment is owned by bpffs and re-adopted after a restart.
+ */
+export function attachXdpLink(program: KernelProgram, iface: Interface): LibbpfLink {
+  const prog = program.requireNative('attach xdp link');
+  const ifindex = ifindexOf(iface);
+  return attachWith(program, 'xdp', `ifindex ${ifindex} (link)`, 'bpf_program__attach_xdp', () => libbpf().bpf_program__attach_xdp(prog, ifindex) as NativePointer | null);
 }

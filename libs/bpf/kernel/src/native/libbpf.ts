@@ -60,6 +60,7 @@ const declarations = {
     'bpf_link *bpf_program__attach_uprobe_opts(const bpf_program *prog, int pid, const char *binary, size_t offset, const bpf_uprobe_opts *opts)',
     '0.5',
   ],
+  bpf_program__attach_xdp: ['bpf_link *bpf_program__attach_xdp(const bpf_program *prog, int ifindex)', '0.2'],
   bpf_program__attach_perf_event_opts: [
     'bpf_link *bpf_program__attach_perf_event_opts(const bpf_program *prog, int pfd, const bpf_perf_event_opts *opts)',
     '0.5',
