@@ -240,6 +240,10 @@ class FunctionCompiler {
   /** Current block index (dispatch lowering: depth of the dispatch loop is blocks - 1 - index). */
   private blockIndex = 0;
   private readonly loopHeaders = new Set<number>();
+  /** Accesses of the current block that share one range check (see planGroups). */
+  private groups = new Map<number, AccessGroup>();
+  /** Per base register: an i32 local holding "this block's group range check passed". */
+  private readonly groupOk: number[] = [];
 
   constructor(
     private readonly ctx: ModuleContext,
@@ -366,6 +370,7 @@ class FunctionCompiler {
     }
     this.w.localGet(this.bud).i64Const(count).op(Op.I64_SUB).localSet(this.bud);
     if (this.loopHeaders.has(b)) this.emitBudgetCheck(start);
+    this.groups = this.planGroups(start, end);
     for (let pc = start; pc < end; pc++) {
       this.emitInsn(insns[pc], pc, end);
       if (insns[pc].opcode === 0x18) pc++;
@@ -798,6 +803,96 @@ class FunctionCompiler {
       w.op(Op.I32_WRAP_I64).i32Const(offset).op(Op.I32_ADD).localSet(a);
       return;
     }
+    const group = this.groups.get(pc);
+    if (group) {
+      const ok = this.groupOkLocal(base);
+      if (group.first === pc) {
+        this.emitRangeOk(base, group.lo, group.hi - group.lo, group.perm);
+        w.localSet(ok);
+      }
+      // The group's whole range passed: this access is inside it. Otherwise check it alone (same fault).
+      w.localGet(ok).if();
+      this.get(base);
+      w.op(Op.I32_WRAP_I64).i32Const(offset).op(Op.I32_ADD).localSet(a);
+      w.else();
+      this.emitFullCheck(base, offset, size, perm, pc, blockEnd);
+      w.end();
+      return;
+    }
+    this.emitFullCheck(base, offset, size, perm, pc, blockEnd);
+  }
+
+  /** Pushes i32 1 when [base + offset, + size) lies in one region that allows `perm`, else 0. */
+  private emitRangeOk(base: number, offset: number, size: number, perm: number): void {
+    const w = this.w;
+    const t = this.tmp;
+    const a = this.addr;
+    const e = this.entry;
+    this.get(base);
+    if (offset !== 0) w.i64Const(offset).op(Op.I64_ADD);
+    w.localTee(t).i64Const(MAX_MEMORY_BYTES).op(Op.I64_LT_U).if(I32);
+    w.localGet(t).op(Op.I32_WRAP_I64).localTee(a);
+    w.i32Const(PAGE_SHIFT).op(Op.I32_SHR_U).i32Const(1).op(Op.I32_SHL).mem(Op.I32_LOAD16_U, 1, PAGE_TABLE_BASE);
+    w.i32Const(REGION_WORDS * 4).op(Op.I32_MUL).localTee(e);
+    w.mem(Op.I32_LOAD, 2, REGION_TABLE_BASE + REGION_START * 4).localGet(a).op(Op.I32_LE_U);
+    w.localGet(a).i32Const(size).op(Op.I32_ADD).localGet(e).mem(Op.I32_LOAD, 2, REGION_TABLE_BASE + REGION_END * 4).op(Op.I32_LE_U).op(Op.I32_AND);
+    w.localGet(e).mem(Op.I32_LOAD, 2, REGION_TABLE_BASE + REGION_PERMS * 4).i32Const(perm).op(Op.I32_AND).i32Const(perm).op(Op.I32_EQ).op(Op.I32_AND);
+    w.else().i32Const(0).end();
+  }
+
+  private groupOkLocal(base: number): number {
+    let local = this.groupOk[base];
+    if (local === undefined) {
+      local = this.w.addLocal(I32);
+      this.groupOk[base] = local;
+    }
+    return local;
+  }
+
+  /**
+   * Groups the block's memory accesses by base register, up to the next write of that register, so
+   * one range check at the group's first access covers them all; a group whose range fails falls
+   * back to checking each access alone, so faults stay exactly where the interpreter raises them.
+   * (Nothing in a block can move a region: helpers, which can, end blocks.)
+   */
+  private planGroups(start: number, end: number): Map<number, AccessGroup> {
+    const insns = this.ctx.insns;
+    const open = new Map<number, { pcs: number[]; lo: number; hi: number; perm: number }>();
+    const out = new Map<number, AccessGroup>();
+    const close = (reg: number): void => {
+      const g = open.get(reg);
+      open.delete(reg);
+      if (!g || g.pcs.length < 2 || g.hi - g.lo > MAX_GROUP_SPAN) return;
+      const group: AccessGroup = { first: g.pcs[0], lo: g.lo, hi: g.hi, perm: g.perm };
+      for (const p of g.pcs) out.set(p, group);
+    };
+    for (let pc = start; pc < end; pc++) {
+      const insn = insns[pc];
+      if (insn.opcode === 0x18) {
+        close(insn.dst);
+        pc++;
+        continue;
+      }
+      const access = memoryAccess(insn);
+      if (access && !(access.base === 10 && access.offset >= -STACK_FRAME_SIZE && access.offset + access.size <= 0)) {
+        const g = open.get(access.base) ?? { pcs: [], lo: access.offset, hi: access.offset + access.size, perm: 0 };
+        g.pcs.push(pc);
+        g.lo = Math.min(g.lo, access.offset);
+        g.hi = Math.max(g.hi, access.offset + access.size);
+        g.perm |= access.perm;
+        open.set(access.base, g);
+      }
+      for (let r = 0; r <= 10; r++) if (open.has(r) && writesRegister(insn, r)) close(r);
+    }
+    for (const r of [...open.keys()]) close(r);
+    return out;
+  }
+
+  private emitFullCheck(base: number, offset: number, size: number, perm: number, pc: number, blockEnd: number): void {
+    const w = this.w;
+    const t = this.tmp;
+    const a = this.addr;
+    const e = this.entry;
     this.get(base);
     if (offset !== 0) w.i64Const(offset).op(Op.I64_ADD);
     w.localSet(t);
@@ -946,6 +1041,28 @@ const JMP64_CMP: Readonly<Record<number, number>> = {
 const ATOMIC_BINOP: Readonly<Record<number, number>> = { 0x00: Op.I64_ADD, 0x40: Op.I64_OR, 0x50: Op.I64_AND, 0xa0: Op.I64_XOR };
 
 const BPF_FUNC_MAP_LOOKUP_ELEM = 1;
+
+/** Accesses sharing one range check: the first one's pc, the union range relative to the base, perms. */
+interface AccessGroup {
+  readonly first: number;
+  readonly lo: number;
+  readonly hi: number;
+  readonly perm: number;
+}
+
+/** A group's range stays small so it cannot span regions by accident of layout (one check per 4 KiB). */
+const MAX_GROUP_SPAN = 4096;
+
+/** The memory access an instruction makes (base register, offset, size, permission), if any. */
+function memoryAccess(insn: Instruction): { base: number; offset: number; size: number; perm: number } | undefined {
+  const cls = insn.opcode & 0x07;
+  const mode = insn.opcode & 0xe0;
+  const size = SIZE_BYTES[(insn.opcode >> 3) & 3];
+  if (cls === 0x01 && (mode === 0x60 || mode === 0x80)) return { base: insn.src, offset: insn.offset, size, perm: PERM_READ };
+  if ((cls === 0x02 || cls === 0x03) && mode === 0x60) return { base: insn.dst, offset: insn.offset, size, perm: PERM_WRITE };
+  if (cls === 0x03 && mode === 0xc0) return { base: insn.dst, offset: insn.offset, size, perm: PERM_READ | PERM_WRITE };
+  return undefined;
+}
 
 /** Whether an instruction (other than lddw, calls and packet loads, which end blocks or are handled apart) writes `reg`. */
 function writesRegister(insn: Instruction, reg: number): boolean {
