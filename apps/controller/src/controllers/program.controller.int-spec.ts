@@ -62,7 +62,7 @@ describe('ProgramController (integration)', () => {
       };
       expect(report.profiles).toHaveLength(1);
       expect(report.profiles[0]).toMatchObject({ kernelProfile: '6.1', state: 'passed', job: { state: 'completed', progress: 100 } });
-      expect(report.profiles[0]!.results).toEqual([expect.objectContaining({ program: 'count_packets', verdict: 'pass' })]);
+      expect(report.profiles[0]!.results).toEqual([expect.objectContaining({ program: 'count_packets', verdict: 'pass', verifier: expect.stringMatching(/^bpfleet-verifier/) })]);
       expect(report.profiles[0]!.results[0]!.processedInsns).toBeGreaterThan(0);
 
       const key = (await t.request('GET', '/api/v1/signing/public-key', { token: null })).body as { publicKey: string };

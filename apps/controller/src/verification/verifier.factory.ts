@@ -1,7 +1,7 @@
+import { BpfleetVerifier } from './bpfleet-verifier.js';
 import type { ProgramVerifier } from './program-verifier.js';
-import { StructuralVerifier } from './structural-verifier.js';
 
-/** The verifier the verification jobs run. */
+/** The verifier the verification jobs run: the central abstract-interpretation verifier. */
 export function createProgramVerifier(): ProgramVerifier {
-  return new StructuralVerifier();
+  return new BpfleetVerifier();
 }
