@@ -75,6 +75,13 @@ export class Interpreter {
   private readonly frameProgram: (DecodedProgram | undefined)[] = new Array(MAX_CALL_FRAMES);
   private readonly frameSaved = new Int32Array(MAX_CALL_FRAMES * 8);
   private depth = 0;
+  /** The program a run started with (callbacks resolve function pointers in it). */
+  private entry: DecodedProgram | null = null;
+  /** Runs helper callbacks; one closure per interpreter, not per run. */
+  private readonly invoker = (ptr: bigint, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint => {
+    if (!this.entry) throw new VmError('EHELPER_FAULT', 'callback outside a run');
+    return this.invoke(this.entry, ptr, [r1, r2, r3, r4, r5]);
+  };
 
   constructor(
     readonly mem: AddressSpace,
@@ -99,13 +106,20 @@ export class Interpreter {
     this.skbLength = options.skbData?.length ?? 0;
     const R = program.registerTemplate;
     R.fill(0, 0, 22);
-    for (let i = 0; i < 5; i++) {
-      const v = BigInt.asUintN(64, options.args[i] ?? 0n);
+    const args = options.args;
+    for (let i = 0; i < args.length && i < 5; i++) {
+      const arg = args[i];
+      if (arg >= 0n && arg <= 0xffffffffn) {
+        R[2 + i * 2] = Number(arg) | 0;
+        continue;
+      }
+      const v = BigInt.asUintN(64, arg);
       R[2 + i * 2] = Number(v & 0xffffffffn) | 0;
       R[3 + i * 2] = Number(v >> 32n) | 0;
     }
     R[20] = this.framePointer(0);
-    ctx.invoker = (ptr, r1, r2, r3, r4, r5) => this.invoke(program, ptr, [r1, r2, r3, r4, r5]);
+    this.entry = program;
+    ctx.invoker = this.invoker;
     const finalProgram = this.exec(program, 0);
     const r0 = ctx.exitRequested ? ctx.exitValue : toBig(finalProgram.registerTemplate[0], finalProgram.registerTemplate[1]);
     return { r0, insns: this.limit - this.budget };
