@@ -1,0 +1,119 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { probeKernel } from '@bpfleet/kernel';
+import type { MetricBatch } from '@bpfleet/protocol';
+import { Agent } from './agent.js';
+import { FleetFixture, corpus, eventually } from './testing/fleet-fixture.js';
+
+const haveCorpus = existsSync(join(import.meta.dirname, '../../../tests/bpf/build/minimal.o'));
+if (!haveCorpus) console.warn('agent integration tests skipped: build the corpus first (bash tests/bpf/build.sh)');
+const describeCorpus = haveCorpus ? describe : describe.skip;
+
+/** 64-byte Ethernet frame: what an xdp program gets as its packet. */
+const FRAME = Buffer.alloc(64, 0xab).toString('hex');
+
+async function sendEvents(socketPath: string, lines: string[]): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const s = createConnection(socketPath, () => {
+      s.end(lines.map((l) => `${l}\n`).join(''), () => resolve());
+    });
+    s.on('error', reject);
+  });
+}
+
+function counterTotal(batches: MetricBatch[], program: string, map: string): number {
+  let sum = 0;
+  for (const b of batches) if (b.program === program) for (const m of b.maps) if (m.map === map && m.kind === 'counter') for (const e of m.entries) sum += Number(e.value);
+  return sum;
+}
+
+describeCorpus('agent (integration, real NATS)', () => {
+  let fleet: FleetFixture;
+  const agents: Agent[] = [];
+
+  beforeAll(async () => {
+    fleet = await FleetFixture.create();
+  });
+  afterAll(async () => {
+    for (const a of agents) await a.stop();
+    await fleet?.close();
+  });
+
+  it('VM path: desired state -> program loaded in the VM -> app events drive it -> counter deltas arrive with increasing seqs', async () => {
+    const config = fleet.config({ runtime: 'vm', agentId: 'vm-agent-1' });
+    const socketPath = join(config.dataDir, 'events.sock');
+    const agent = await Agent.start({ ...config, appEventSocket: socketPath });
+    agents.push(agent);
+    const statuses = fleet.statuses(agent.id);
+    const desired = await fleet.publishArtifact('pktcount', 1, corpus('minimal.o'));
+    await fleet.setDesired(agent.id, [desired]);
+    const loaded = await eventually(() => statuses.flatMap((s) => s.programs).find((p) => p.program === 'pktcount' && p.state === 'loaded'), 10_000, 'pktcount loaded');
+    expect(loaded.runtime).toEqual({ kind: 'vm', reason: 'runtime policy is vm' });
+    expect(loaded.attachPoints).toEqual(['vm:xdp']);
+
+    await sendEvents(socketPath, Array.from({ length: 7 }, () => JSON.stringify({ probe: 'count_packets', payload: FRAME })));
+    await eventually(async () => (counterTotal(await fleet.metrics(), 'pktcount', 'counter') === 7 ? true : undefined), 10_000, '7 counted packets');
+    await sendEvents(socketPath, Array.from({ length: 5 }, () => JSON.stringify({ probe: 'count_packets', payload: FRAME })));
+    const batches = await eventually(async () => {
+      const b = await fleet.metrics();
+      return counterTotal(b, 'pktcount', 'counter') === 12 ? b : undefined;
+    }, 10_000, '12 counted packets');
+    const mine = batches.filter((b) => b.agentId === agent.id);
+    // Deltas, not totals: two batches with 7 and 5.
+    expect(mine.map((b) => b.maps[0].entries[0].value)).toEqual([7, 5]);
+    expect(mine.map((b) => b.seq)).toEqual([1, 2]);
+    expect(mine[0].maps[0]).toMatchObject({ map: 'counter', kind: 'counter', keyType: '__u32', entries: [{ key: 0, keyHex: '00000000' }] });
+    const withStats = await eventually(() => statuses.flatMap((s) => s.programs).find((p) => p.program === 'pktcount' && (p.runCount ?? 0) >= 12));
+    expect(withStats.runCount).toBe(12);
+    expect(withStats.runTimeNs).toBeGreaterThan(0);
+  });
+
+  it('refuses an altered artifact and one signed by another key, saying why', async () => {
+    const agent = await Agent.start(fleet.config({ runtime: 'vm', agentId: 'vm-agent-2' }));
+    agents.push(agent);
+    const statuses = fleet.statuses(agent.id);
+    const bytes = corpus('minimal.o');
+    const good = await fleet.publishArtifact('altered', 1, bytes);
+    const tampered = Uint8Array.from(bytes);
+    tampered[tampered.length - 20] ^= 0xff;
+    await fleet.artifacts.putBlob({ name: 'tampered' }, tampered);
+    const stranger = generateKeyPairSync('ed25519').privateKey;
+    const foreign = await fleet.publishArtifact('foreign', 1, bytes, stranger);
+    await fleet.setDesired(agent.id, [{ ...good, objectKey: 'tampered' }, foreign]);
+    const report = await eventually(() => statuses.find((s) => s.programs.length === 2), 10_000, 'status for both');
+    const byName = Object.fromEntries(report.programs.map((p) => [p.program, p]));
+    expect(byName['altered']).toMatchObject({ state: 'failed', error: { code: 'DIGEST_MISMATCH' } });
+    expect(byName['foreign']).toMatchObject({ state: 'failed', error: { code: 'BAD_SIGNATURE' } });
+  });
+
+  it('kernel path: a tracepoint program runs in the kernel and its map data arrives', async () => {
+    const caps = probeKernel();
+    if (!caps.canLoad || !caps.attach.tracepoint.ok) {
+      console.warn(`kernel path skipped: ${caps.canLoad ? caps.attach.tracepoint.reason : 'BPF cannot load here'}`);
+      return;
+    }
+    const agent = await Agent.start(fleet.config({ runtime: 'auto', agentId: 'kernel-agent-1' }));
+    agents.push(agent);
+    const statuses = fleet.statuses(agent.id);
+    await fleet.setDesired(agent.id, [await fleet.publishArtifact('opens', 1, corpus('tp_openat_count.o'))]);
+    const loaded = await eventually(() => statuses.flatMap((s) => s.programs).find((p) => p.program === 'opens' && p.state !== 'detached'), 10_000, 'opens status');
+    expect(loaded).toMatchObject({ state: 'loaded', runtime: { kind: 'kernel' } });
+    expect(loaded.attachPoints.join(' ')).toMatch(/sys_enter_openat/);
+    // Open files from this process: its pid's entry counts them.
+    for (let i = 0; i < 5; i++) readFileSync('/proc/self/stat');
+    const entry = await eventually(async () => {
+      for (const b of await fleet.metrics()) {
+        if (b.agentId !== agent.id) continue;
+        const e = b.maps.find((m) => m.map === 'opens_by_pid')?.entries.find((x) => x.key === process.pid);
+        if (e) return e;
+      }
+      return undefined;
+    }, 10_000, 'opens_by_pid entry for this process');
+    expect(entry.value).toMatchObject({ comm: expect.any(String) });
+    expect(Number((entry.value as { calls: number }).calls)).toBeGreaterThanOrEqual(5);
+    await fleet.setDesired(agent.id, []);
+    await eventually(() => (statuses.length && statuses[statuses.length - 1].programs.length === 0 ? true : undefined), 10_000, 'detached');
+  });
+});

@@ -1,0 +1,504 @@
+import { cpus as osCpus, hostname, release } from 'node:os';
+import { join } from 'node:path';
+import type { KeyObject } from 'node:crypto';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
+import { Objm, type ObjectStore } from '@nats-io/obj';
+import { loadBpfObject, type BpfObject } from '@bpfleet/elf';
+import { parseBtf, type Btf } from '@bpfleet/btf';
+import { KernelLoadError, probeKernel, type KernelCapabilities, type KernelMap } from '@bpfleet/kernel';
+import type { VmMap } from '@bpfleet/vm';
+import { PROTOCOL_VERSION, decodeMessage, encodeMessage, fleetNames, metricsMessageId, type DesiredProgram, type FleetNames, type MapSnapshot, type ProgramStatus } from '@bpfleet/protocol';
+import { parsePublicKey } from '@bpfleet/signing';
+import { AppEventSocket, type AppEvent } from './app-events.js';
+import { checkArtifact } from './artifact-check.js';
+import type { AgentConfig } from './config.js';
+import { DiskBuffer } from './disk-buffer.js';
+import { AgentError } from './errors.js';
+import { KernelRunningProgram } from './kernel-program.js';
+import { MapSnapshotter } from './map-snapshot.js';
+import { chooseRuntime, type RuntimeDecision } from './runtime-choice.js';
+import type { RunningProgram } from './running-program.js';
+import { StateStore } from './state-store.js';
+import { VmRunningProgram } from './vm-program.js';
+import { AGENT_VERSION } from './version.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type AgentLogger = (level: LogLevel, message: string, context?: Record<string, unknown>) => void;
+
+export interface AgentDeps {
+  readonly log?: AgentLogger;
+  /** Capability probe (default: the kernel runtime's). */
+  readonly probe?: () => KernelCapabilities;
+}
+
+/** One program the desired state names, and what runs for it. */
+interface Managed {
+  desired: DesiredProgram;
+  status: ProgramStatus;
+  running?: RunningProgram;
+  snapshotter?: MapSnapshotter;
+  object?: BpfObject;
+}
+
+const MAX_VERIFIER_LOG = 256 * 1024 - 1;
+
+/**
+ * The per-host agent: announces what the host can do, runs exactly the signed programs its desired
+ * state names (kernel where the probe allows, VM otherwise), and streams their map data to JetStream
+ * with per-agent sequence numbers, buffering to disk while NATS is unreachable.
+ */
+export class Agent {
+  readonly id: string;
+  readonly names: FleetNames;
+  private readonly publicKey: KeyObject;
+  private readonly state: StateStore;
+  private readonly buffer: DiskBuffer;
+  private readonly log: AgentLogger;
+  private readonly programs = new Map<string, Managed>();
+  private readonly started = Date.now();
+  private caps: KernelCapabilities | undefined;
+  private errors = 0;
+  private nc: NatsConnection | undefined;
+  private js: JetStreamClient | undefined;
+  private desiredKv: KV | undefined;
+  private artifacts: ObjectStore | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private stopWatch: (() => void) | undefined;
+  private reconciling: Promise<void> = Promise.resolve();
+  private draining = false;
+  private appSocket: AppEventSocket | undefined;
+  private stopped = false;
+  /** Revision of the last desired state applied. */
+  revision = -1;
+  /** Events delivered to VM programs. */
+  eventsDelivered = 0;
+
+  private constructor(
+    readonly config: AgentConfig,
+    deps: AgentDeps,
+  ) {
+    this.log = deps.log ?? (() => undefined);
+    this.names = fleetNames(config.prefix);
+    this.publicKey = parsePublicKey(config.controllerPublicKeyPem);
+    this.state = new StateStore(config.dataDir);
+    this.id = this.state.agentId(config.agentId);
+    this.buffer = new DiskBuffer(join(config.dataDir, 'buffer'), config.bufferMaxBytes, (seq, total) => {
+      this.errors++;
+      this.log('warn', `metric buffer full: dropped batch ${seq} (${total} dropped so far)`, { seq, dropped: total });
+    });
+    // A buffered batch may carry a higher seq than the persisted counter only if the seq file was lost.
+    while (this.state.lastSeq < this.buffer.lastSeq) this.state.nextSeq();
+    try {
+      this.caps = (deps.probe ?? (() => probeKernel()))();
+    } catch (e) {
+      this.log('warn', `kernel probe failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** Connect, announce, start heartbeats, the desired-state watch and map streaming. */
+  static async start(config: AgentConfig, deps: AgentDeps = {}): Promise<Agent> {
+    const agent = new Agent(config, deps);
+    try {
+      await agent.run();
+    } catch (e) {
+      await agent.stop();
+      throw e;
+    }
+    return agent;
+  }
+
+  private async run(): Promise<void> {
+    const c = this.config;
+    this.nc = await connect({
+      servers: [...c.natsUrls],
+      name: `bpfleet-agent-${this.id}`,
+      user: c.natsUser,
+      pass: c.natsPassword,
+      token: c.natsToken,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 1000,
+    });
+    this.js = jetstream(this.nc, { timeout: 5000 });
+    this.desiredKv = await new Kvm(this.js).open(this.names.desiredBucket);
+    this.artifacts = await new Objm(this.js).open(this.names.artifactStore);
+    void this.watchConnection(this.nc);
+    if (c.appEventSocket) {
+      this.appSocket = new AppEventSocket(c.appEventSocket, (event) => this.deliver(event));
+      await this.appSocket.listen();
+    }
+    this.announce();
+    this.heartbeat();
+    this.timers.push(setInterval(() => this.heartbeat(), c.heartbeatIntervalMs));
+    this.timers.push(setInterval(() => void this.snapshotAll(), c.snapshotIntervalMs));
+    const iter = await this.desiredKv.watch({ key: this.id });
+    this.stopWatch = () => iter.stop();
+    void (async () => {
+      for await (const entry of iter) this.enqueueReconcile(entry);
+    })();
+    void this.drain();
+    this.log('info', `agent ${this.id} connected to ${this.nc.getServer()} (prefix ${c.prefix}, runtime ${c.runtime})`);
+  }
+
+  private async watchConnection(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (s.type === 'reconnect') {
+        this.log('info', 'reconnected to NATS: announcing and replaying buffered metrics');
+        this.announce();
+        this.publishStatus();
+        void this.drain();
+      } else if (s.type === 'disconnect') {
+        this.log('warn', 'disconnected from NATS; buffering metrics to disk');
+      }
+    }
+  }
+
+  private now(): string {
+    return new Date().toISOString();
+  }
+
+  private publish(subject: string, data: Uint8Array): void {
+    try {
+      this.nc?.publish(subject, data);
+    } catch (e) {
+      this.log('debug', `publish to ${subject} failed: ${(e as Error).message}`);
+    }
+  }
+
+  announce(): void {
+    const caps = this.caps;
+    const enabled = (rec: Readonly<Record<string, boolean>> | undefined) =>
+      Object.entries(rec ?? {})
+        .filter(([, ok]) => ok)
+        .map(([k]) => k)
+        .slice(0, 64);
+    this.publish(
+      this.names.announce(this.id),
+      encodeMessage('announce', {
+        v: PROTOCOL_VERSION,
+        kind: 'announce',
+        agentId: this.id,
+        sentAt: this.now(),
+        hostname: hostname().slice(0, 253) || 'unknown',
+        labels: { ...this.config.labels },
+        kernel: { release: (caps?.kernelRelease ?? release()).slice(0, 256), btf: caps?.btf.vmlinux ?? false },
+        capabilities: {
+          canLoadBpf: caps?.canLoad ?? false,
+          ...(caps?.libbpf.available ? { libbpfVersion: caps.libbpf.version } : {}),
+          progTypes: enabled(caps?.programTypes),
+          mapTypes: enabled(caps?.mapTypes),
+        },
+        cpus: Math.max(1, caps?.onlineCpus ?? osCpus().length),
+        runtime: this.config.runtime,
+        agentVersion: AGENT_VERSION,
+      }),
+    );
+  }
+
+  heartbeat(): void {
+    this.publish(
+      this.names.heartbeat(this.id),
+      encodeMessage('heartbeat', {
+        v: PROTOCOL_VERSION,
+        kind: 'heartbeat',
+        agentId: this.id,
+        sentAt: this.now(),
+        uptimeSeconds: (Date.now() - this.started) / 1000,
+        loadedPrograms: this.loadedCount(),
+        agentErrors: this.errors,
+      }),
+    );
+  }
+
+  private loadedCount(): number {
+    let n = 0;
+    for (const m of this.programs.values()) if (m.status.state === 'loaded') n++;
+    return n;
+  }
+
+  /** Current per-program status, with fresh run counters. */
+  statuses(): ProgramStatus[] {
+    const out: ProgramStatus[] = [];
+    for (const m of this.programs.values()) {
+      if (m.running && m.status.state === 'loaded') {
+        const s = m.running.stats();
+        m.status = { ...m.status, runCount: Math.min(s.runCount, Number.MAX_SAFE_INTEGER), runTimeNs: Math.min(s.runTimeNs, Number.MAX_SAFE_INTEGER) };
+      }
+      out.push(m.status);
+    }
+    return out;
+  }
+
+  publishStatus(): void {
+    this.publish(this.names.status(this.id), encodeMessage('status', { v: PROTOCOL_VERSION, kind: 'status', agentId: this.id, sentAt: this.now(), programs: this.statuses() }));
+  }
+
+  private enqueueReconcile(entry: KvWatchEntry): void {
+    this.reconciling = this.reconciling
+      .then(() => this.reconcile(entry))
+      .catch((e: unknown) => {
+        this.errors++;
+        this.log('error', `reconcile failed: ${(e as Error).message}`);
+      });
+  }
+
+  /** Resolves once every desired-state change seen so far has been applied. */
+  async settled(): Promise<void> {
+    await this.reconciling;
+  }
+
+  private async reconcile(entry: KvWatchEntry): Promise<void> {
+    let wanted: DesiredProgram[] = [];
+    if (entry.operation === 'PUT') {
+      const decoded = decodeMessage('desired', entry.value);
+      if (!decoded.ok) {
+        this.errors++;
+        this.log('error', `desired state refused: ${decoded.error.message}`, { code: decoded.error.code });
+        return;
+      }
+      if (decoded.value.agentId !== this.id) {
+        this.errors++;
+        this.log('error', `desired state under key ${this.id} names agent ${decoded.value.agentId}; ignored`);
+        return;
+      }
+      wanted = decoded.value.programs;
+      this.revision = decoded.value.revision;
+    }
+    await this.apply(wanted);
+  }
+
+  /** Make the running set equal `wanted`: detach removed programs, load new versions. Idempotent. */
+  async apply(wanted: readonly DesiredProgram[]): Promise<void> {
+    const wantedNames = new Set(wanted.map((p) => p.program));
+    let changed = false;
+    for (const [name, m] of this.programs) {
+      if (wantedNames.has(name)) continue;
+      m.running?.close();
+      this.programs.delete(name);
+      changed = true;
+      this.log('info', `detached ${name} v${m.desired.version}`);
+    }
+    for (const p of wanted) {
+      const current = this.programs.get(p.program);
+      if (current && current.desired.version === p.version && current.desired.digest === p.digest && current.desired.signature === p.signature) continue;
+      await this.load(p, current);
+      changed = true;
+    }
+    if (changed) this.publishStatus();
+  }
+
+  private async load(p: DesiredProgram, previous: Managed | undefined): Promise<void> {
+    const base = { program: p.program, version: p.version, digest: p.digest, attachPoints: [] as string[], since: this.now() };
+    let decision: RuntimeDecision | undefined;
+    try {
+      const bytes = await this.fetch(p);
+      checkArtifact(this.publicKey, p, bytes);
+      const object = loadArtifact(bytes, p.program);
+      const choice = chooseRuntime(object, this.config.runtime, this.caps, this.config.interface !== undefined);
+      if (choice.kind === 'refused') throw new AgentError('RUNTIME_UNAVAILABLE', choice.reason);
+      decision = choice;
+      const running = this.startRuntime(p, object, choice, previous);
+      // The new version runs (with the old maps' contents where they match); now the old one goes.
+      if (previous?.running && previous.running !== running) previous.running.close();
+      const sameRuntime = previous?.running?.runtime === running.runtime;
+      const btf = object.btfBytes ? safeBtf(object.btfBytes) : undefined;
+      const snapshotter = new MapSnapshotter(btf);
+      if (sameRuntime && previous?.snapshotter) snapshotter.importBaselines(previous.snapshotter.exportBaselines());
+      this.programs.set(p.program, {
+        desired: p,
+        running,
+        snapshotter,
+        object,
+        status: { ...base, state: 'loaded', runtime: { kind: choice.kind, reason: choice.reason.slice(0, 256) }, attachPoints: running.attachPoints.slice(0, 256).map((a) => a.slice(0, 256)), runCount: 0, runTimeNs: 0 },
+      });
+      this.log('info', `loaded ${p.program} v${p.version} in the ${choice.kind} (${choice.reason})`, { attachPoints: running.attachPoints });
+    } catch (e) {
+      this.errors++;
+      const error = describeFailure(e);
+      this.log('error', `${p.program} v${p.version} failed: ${error.code}: ${error.message}`);
+      // The controller asked for this version; the previous one is no longer wanted, so it stops too
+      // (a rollout sees `failed` and rolls back by asking for the old version again).
+      previous?.running?.close();
+      const runtime = decision ? { runtime: { kind: decision.kind, reason: decision.reason.slice(0, 256) } } : {};
+      this.programs.set(p.program, { desired: p, status: { ...base, state: 'failed', error, ...runtime } });
+    }
+  }
+
+  private startRuntime(p: DesiredProgram, object: BpfObject, choice: RuntimeDecision, previous: Managed | undefined): RunningProgram {
+    const old = previous?.running;
+    const oldSpecs = previous?.object?.maps ?? [];
+    const compatible = (name: string) => {
+      const a = object.maps.find((m) => m.name === name);
+      const b = oldSpecs.find((m) => m.name === name);
+      return !!a && !!b && a.type === b.type && a.keySize === b.keySize && a.valueSize === b.valueSize && a.maxEntries === b.maxEntries && a.flags === b.flags && a.origin !== 'rodata';
+    };
+    if (choice.kind === 'kernel') {
+      const reuse = new Map<string, KernelMap>();
+      if (old instanceof KernelRunningProgram) {
+        for (const spec of object.maps) {
+          const m = old.map(spec.name);
+          if (m && compatible(spec.name) && spec.origin !== 'data' && spec.origin !== 'bss') reuse.set(spec.name, m);
+        }
+      }
+      return KernelRunningProgram.start(object, { name: objectName(p.program), interface: this.config.interface, reuseMaps: reuse });
+    }
+    const carry = new Map<string, VmMap>();
+    if (old instanceof VmRunningProgram) for (const m of old.vm.maps) if (compatible(m.name)) carry.set(m.name, m);
+    const running = VmRunningProgram.start(object, {
+      cpus: Math.max(1, this.caps?.possibleCpus ?? 1),
+      budget: this.config.vmBudget,
+      carryOver: carry,
+      onStopped: (error) => this.onVmStopped(p.program, running, error),
+    });
+    return running;
+  }
+
+  private onVmStopped(program: string, running: VmRunningProgram, error: AgentError): void {
+    const m = this.programs.get(program);
+    if (!m || m.running !== running) return;
+    this.errors++;
+    this.log('error', `${program} stopped: ${error.message}`);
+    m.status = { ...m.status, state: 'failed', error: { code: error.code, message: error.message.slice(0, 4096) }, since: this.now() };
+    this.publishStatus();
+  }
+
+  private async fetch(p: DesiredProgram): Promise<Uint8Array> {
+    if (!this.artifacts) throw new AgentError('NOT_CONNECTED', 'not connected to the artifact store');
+    const bytes = await this.artifacts.getBlob(p.objectKey);
+    if (!bytes) throw new AgentError('ARTIFACT_MISSING', `artifact ${p.objectKey} is not in the object store`);
+    return bytes;
+  }
+
+  /** Run the VM programs an application event reaches. */
+  deliver(event: AppEvent): number {
+    let ran = 0;
+    for (const m of this.programs.values()) {
+      if (m.running instanceof VmRunningProgram && m.status.state === 'loaded') ran += m.running.deliver(event.probe, event.payload);
+    }
+    this.eventsDelivered += ran;
+    return ran;
+  }
+
+  /** Snapshot every loaded program's maps into metric batches (buffered, then sent in order). */
+  async snapshotAll(): Promise<void> {
+    if (this.stopped) return;
+    for (const m of this.programs.values()) {
+      if (!m.running || !m.snapshotter || m.status.state !== 'loaded') continue;
+      let maps: MapSnapshot[];
+      try {
+        maps = m.running.readMaps().map((raw) => (m.snapshotter as MapSnapshotter).snapshot(raw));
+      } catch (e) {
+        this.errors++;
+        this.log('error', `reading maps of ${m.desired.program} failed: ${(e as Error).message}`);
+        continue;
+      }
+      maps = maps.filter((s) => s.entries.length > 0);
+      if (maps.length === 0) continue;
+      for (const chunk of chunkMaps(maps)) this.enqueueBatch(m.desired, chunk);
+    }
+    this.publishStatus();
+    await this.drain();
+  }
+
+  private enqueueBatch(p: DesiredProgram, maps: MapSnapshot[]): void {
+    const seq = this.state.nextSeq();
+    const at = this.now();
+    const data = encodeMessage('metrics', { v: PROTOCOL_VERSION, kind: 'metrics', agentId: this.id, sentAt: at, seq, program: p.program, version: p.version, collectedAt: at, maps, events: [] });
+    this.buffer.push(seq, data);
+  }
+
+  /** Metric batches waiting on disk for JetStream. */
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
+  get lastSeq(): number {
+    return this.state.lastSeq;
+  }
+
+  /** Send buffered batches in sequence order; stops at the first failure and resumes on the next tick. */
+  async drain(): Promise<void> {
+    if (this.draining || !this.js) return;
+    this.draining = true;
+    try {
+      for (let next = this.buffer.peek(); next && !this.stopped; next = this.buffer.peek()) {
+        try {
+          await this.js.publish(this.names.metrics(this.id), next.data, { msgID: metricsMessageId(this.id, next.seq) });
+        } catch (e) {
+          this.log('debug', `metric batch ${next.seq} not sent yet: ${(e as Error).message}`);
+          return;
+        }
+        this.buffer.remove(next.seq);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Stop streaming and detach every program. */
+  async stop(options: { detach?: boolean } = {}): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers.splice(0)) clearInterval(t);
+    this.stopWatch?.();
+    await this.reconciling;
+    await this.appSocket?.close();
+    if (options.detach ?? true) {
+      for (const m of this.programs.values()) m.running?.close();
+      this.programs.clear();
+    }
+    if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
+  }
+}
+
+function objectName(program: string): string {
+  // libbpf names maps `<object>.<section>` for global data; keep object names short and safe.
+  return program.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 15) || 'prog';
+}
+
+function loadArtifact(bytes: Uint8Array, program: string): BpfObject {
+  try {
+    return loadBpfObject(bytes, { name: `${program}.o` });
+  } catch (e) {
+    throw new AgentError('INVALID_OBJECT', `artifact is not a loadable BPF object: ${(e as Error).message}`);
+  }
+}
+
+function safeBtf(bytes: Uint8Array): Btf | undefined {
+  try {
+    return parseBtf(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function describeFailure(e: unknown): { code: string; message: string; verifierLog?: string } {
+  if (e instanceof KernelLoadError) {
+    const log = e.log.length > MAX_VERIFIER_LOG ? e.log.slice(e.log.length - MAX_VERIFIER_LOG) : e.log;
+    return { code: 'VERIFIER_REJECTED', message: e.message.slice(0, 4096), ...(log ? { verifierLog: log } : {}) };
+  }
+  const err = e as Error & { code?: unknown };
+  const code = e instanceof AgentError ? e.code : typeof err.code === 'string' ? err.code : 'LOAD_FAILED';
+  return { code: code.slice(0, 256), message: String(err.message ?? e).slice(0, 4096) };
+}
+
+/** Split map snapshots so no batch exceeds the protocol's entry limit. */
+function chunkMaps(maps: MapSnapshot[], maxEntries = 20_000): MapSnapshot[][] {
+  const out: MapSnapshot[][] = [];
+  let current: MapSnapshot[] = [];
+  let count = 0;
+  for (const m of maps) {
+    for (let i = 0; i < Math.max(1, m.entries.length); i += maxEntries) {
+      const part = { ...m, entries: m.entries.slice(i, i + maxEntries) };
+      if (count + part.entries.length > maxEntries && current.length) {
+        out.push(current);
+        current = [];
+        count = 0;
+      }
+      current.push(part);
+      count += part.entries.length;
+    }
+  }
+  if (current.length) out.push(current);
+  return out;
+}

@@ -1,0 +1,108 @@
+import { BpfProgType, type BpfObject, type BpfProgramSpec } from '@bpfleet/elf';
+import { BpfVm, JitEngine, type VmMap } from '@bpfleet/vm';
+import { AgentError } from './errors.js';
+import { isPerCpuType, isStreamed, type RawMap } from './map-snapshot.js';
+import { autoloadPrograms } from './runtime-choice.js';
+import type { RunningProgram, RunStats } from './running-program.js';
+
+export interface VmProgramOptions {
+  readonly cpus: number;
+  /** Instructions per run; a run over it stops the program. */
+  readonly budget: number;
+  /** Maps of the previous version whose contents to copy in (same name, type and sizes). */
+  readonly carryOver?: ReadonlyMap<string, VmMap>;
+  /** Called once when a program faults or exceeds its budget and is stopped. */
+  readonly onStopped?: (error: AgentError) => void;
+}
+
+/** Program types fed with a packet (payload = frame bytes); the rest get the payload as their context. */
+const PACKET_TYPES = new Set<BpfProgType>([BpfProgType.XDP, BpfProgType.SCHED_CLS, BpfProgType.SCHED_ACT, BpfProgType.SOCKET_FILTER, BpfProgType.CGROUP_SKB]);
+
+export function takesPacket(spec: BpfProgramSpec): boolean {
+  return PACKET_TYPES.has(spec.type);
+}
+
+/** An object running in the userspace VM: programs run when an event source delivers to them. */
+export class VmRunningProgram implements RunningProgram {
+  readonly runtime = 'vm' as const;
+  readonly attachPoints: string[];
+  private runCount = 0;
+  private runTimeNs = 0;
+  private stoppedError: AgentError | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly vm: BpfVm,
+    private readonly programs: readonly BpfProgramSpec[],
+    private readonly options: VmProgramOptions,
+  ) {
+    this.attachPoints = programs.map((p) => `vm:${p.section}`);
+  }
+
+  static start(object: BpfObject, options: VmProgramOptions): VmRunningProgram {
+    const vm: BpfVm = new BpfVm(object, {
+      cpus: options.cpus,
+      budget: options.budget,
+      // A program the JIT cannot compile runs in the interpreter: same results, only slower.
+      engine: (mem, helpers) => new JitEngine(mem, helpers, { maps: (): readonly VmMap[] => vm.maps, onFallback: () => undefined }),
+    });
+    const programs = autoloadPrograms(object);
+    // Decode and link now so a missing helper or bad map reference fails the load, not the first event.
+    for (const p of programs) vm.program(p.name);
+    for (const [name, old] of options.carryOver ?? []) {
+      const map = vm.maps.find((m) => m.name === name);
+      if (!map || map.type !== old.type || map.spec.keySize !== old.spec.keySize || map.spec.valueSize !== old.spec.valueSize) continue;
+      for (const [k, v] of old.entries()) map.update(k, v);
+    }
+    return new VmRunningProgram(vm, programs, options);
+  }
+
+  get stopped(): AgentError | undefined {
+    return this.stoppedError;
+  }
+
+  /** Programs an event named `probe` reaches: by program name, attach target or section. */
+  matching(probe: string): BpfProgramSpec[] {
+    return this.programs.filter((p) => p.name === probe || p.attachTarget === probe || p.section === probe || p.section.endsWith(`/${probe}`));
+  }
+
+  /** Runs every matching program on one event; returns how many ran. */
+  deliver(probe: string, payload: Uint8Array, cpu = 0): number {
+    if (this.closed || this.stoppedError) return 0;
+    let ran = 0;
+    for (const spec of this.matching(probe)) {
+      const started = process.hrtime.bigint();
+      try {
+        this.vm.testRun(spec.name, takesPacket(spec) ? { data: payload, cpu } : { ctx: payload, cpu });
+      } catch (e) {
+        const err = e as Error & { code?: string };
+        this.stoppedError = new AgentError(err.code === 'EBUDGET' ? 'VM_BUDGET_EXCEEDED' : 'VM_FAULT', `${spec.name}: ${err.message}`, { program: spec.name });
+        this.options.onStopped?.(this.stoppedError);
+        return ran;
+      } finally {
+        this.runTimeNs += Number(process.hrtime.bigint() - started);
+      }
+      this.runCount++;
+      ran++;
+    }
+    return ran;
+  }
+
+  readMaps(): RawMap[] {
+    const out: RawMap[] = [];
+    for (const map of this.vm.maps) {
+      if (!isStreamed(map.spec)) continue;
+      const entries = [...map.entries()].map(([key, value]) => ({ key, value }));
+      out.push({ spec: map.spec, perCpu: isPerCpuType(map.type), cpus: this.vm.cpus, entries });
+    }
+    return out;
+  }
+
+  stats(): RunStats {
+    return { runCount: this.runCount, runTimeNs: this.runTimeNs };
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}
