@@ -2,6 +2,7 @@
 # Controller benchmarks against the local Postgres/Redis/NATS: starts a controller on its own database
 # and NATS prefix, runs the rollout and ingest benchmarks with simulated agents, then cleans up.
 #   bash tools/agent-sim/bench.sh            (needs `npm run build` and the services running)
+# SAMPLES (default 10M) sets the size of the query benchmark's data set.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 npx tsc -b tools/agent-sim/tsconfig.json
@@ -27,4 +28,5 @@ export CONTROLLER_URL=http://127.0.0.1:18181 TOKEN DATABASE_URL="$DB_URL"
 status=0
 node tools/agent-sim/dist/bench-rollout.js || status=1
 node tools/agent-sim/dist/bench-ingest.js || status=1
+node tools/agent-sim/dist/bench-query.js || status=1
 exit $status
