@@ -793,9 +793,7 @@ class FunctionCompiler {
    */
   private emitChecked(base: number, offset: number, size: number, perm: number, pc: number, blockEnd: number): void {
     const w = this.w;
-    const t = this.tmp;
     const a = this.addr;
-    const e = this.entry;
     if (base === 10 && offset >= -STACK_FRAME_SIZE && offset + size <= 0) {
       // Proven at compile time: r10 is read-only and always the top of a 512-byte frame inside the
       // engine's read-write stack region, so [r10 - 512, r10) needs no run-time lookup.
