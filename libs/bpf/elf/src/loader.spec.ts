@@ -305,12 +305,21 @@ describe('objects clang would not write', () => {
     expect(loadBpfObject(manyFunctions(3), { maxTotalInsns: 6 }).programs).toHaveLength(3);
   });
 
-  it('stays linear with 20,000 functions and relocations in one section', () => {
-    // Lookups by symbol, relocation and map are indexed: per-function scans would make this quadratic.
-    const bytes = manyFunctions(20_000);
-    const start = performance.now();
-    const obj = loadBpfObject(bytes);
-    expect(obj.programs).toHaveLength(20_000);
-    expect(performance.now() - start).toBeLessThan(5000);
+  it('stays linear in the number of functions and relocations in one section', () => {
+    // Lookups by symbol, relocation and map are indexed; per-function scans would make 4× the
+    // functions cost 16× the time. Best of two runs each, since the machine may be busy.
+    const time = (n: number) => {
+      const bytes = manyFunctions(n);
+      let best = Infinity;
+      for (let i = 0; i < 2; i++) {
+        const start = performance.now();
+        expect(loadBpfObject(bytes).programs).toHaveLength(n);
+        best = Math.min(best, performance.now() - start);
+      }
+      return best;
+    };
+    const small = time(2_000);
+    const large = time(8_000);
+    expect(large).toBeLessThan(8 * small + 250);
   });
 });
