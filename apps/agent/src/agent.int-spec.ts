@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { probeKernel } from '@bpfleet/kernel';
 import type { MetricBatch } from '@bpfleet/protocol';
 import { Agent } from './agent.js';
-import { FleetFixture, corpus, eventually } from './testing/fleet-fixture.js';
+import { FleetFixture, NATS_URL, corpus, eventually } from './testing/fleet-fixture.js';
+import { TcpProxy } from './testing/tcp-proxy.js';
 
 const haveCorpus = existsSync(join(import.meta.dirname, '../../../tests/bpf/build/minimal.o'));
 if (!haveCorpus) console.warn('agent integration tests skipped: build the corpus first (bash tests/bpf/build.sh)');
@@ -116,4 +117,53 @@ describeCorpus('agent (integration, real NATS)', () => {
     await fleet.setDesired(agent.id, []);
     await eventually(() => (statuses.length && statuses[statuses.length - 1].programs.length === 0 ? true : undefined), 10_000, 'detached');
   });
+
+  it('NATS unreachable: batches are buffered to disk, then replayed in order, each exactly once; a restarted agent resumes its sequence', async () => {
+    const target = new URL(NATS_URL);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 4222));
+    await proxy.start();
+    const config = fleet.config({ runtime: 'vm', agentId: 'vm-agent-outage', nats: proxy.url });
+    const socketPath = join(config.dataDir, 'events.sock');
+    let agent = await Agent.start({ ...config, appEventSocket: socketPath });
+    const statuses = fleet.statuses(agent.id);
+    await fleet.setDesired(agent.id, [await fleet.publishArtifact('outage', 1, corpus('minimal.o'))]);
+    await eventually(() => statuses.flatMap((s) => s.programs).find((p) => p.program === 'outage' && p.state === 'loaded'), 10_000, 'loaded');
+    const events = (n: number) => sendEvents(socketPath, Array.from({ length: n }, () => JSON.stringify({ probe: 'count_packets', payload: FRAME })));
+    const mine = async () => (await fleet.metrics()).filter((b) => b.agentId === agent.id);
+
+    await events(3);
+    await eventually(async () => (counterTotal(await mine(), 'outage', 'counter') === 3 ? true : undefined), 10_000, 'first batch');
+
+    await proxy.cut();
+    await events(4);
+    await eventually(() => (agent.buffered >= 1 ? true : undefined), 10_000, 'a buffered batch');
+    await events(2);
+    await eventually(() => (agent.buffered >= 2 ? true : undefined), 10_000, 'two buffered batches');
+    // Still nothing new in the stream while cut off.
+    expect(counterTotal(await mine(), 'outage', 'counter')).toBe(3);
+
+    await proxy.restore();
+    const after = await eventually(async () => {
+      const b = await mine();
+      return counterTotal(b, 'outage', 'counter') === 9 && agent.buffered === 0 ? b : undefined;
+    }, 20_000, 'replay');
+    const seqs = after.map((b) => b.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+
+    // Restart on the same data dir: same id, the sequence continues after the last one used.
+    const lastSeq = agent.lastSeq;
+    await agent.stop();
+    agent = await Agent.start({ ...config, appEventSocket: socketPath });
+    agents.push(agent);
+    expect(agent.id).toBe('vm-agent-outage');
+    const restarted = agent;
+    await eventually(() => restarted.statuses().find((p) => p.program === 'outage' && p.state === 'loaded'), 10_000, 'reloaded');
+    await events(1);
+    const resumed = await eventually(async () => (await mine()).find((b) => b.seq > lastSeq), 10_000, 'a batch after restart');
+    expect(resumed.seq).toBe(lastSeq + 1);
+    await agent.stop();
+    await proxy.cut();
+  }, 60_000);
 });

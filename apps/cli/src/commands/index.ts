@@ -7,9 +7,10 @@ import { registerRun } from './run.js';
 import { registerConformance } from './conformance.js';
 import { registerProbe } from './probe.js';
 import { registerTrace } from './trace.js';
+import { registerAgent } from './agent.js';
 
 /** A command module adds its subcommand(s) to the program. One file per command under commands/. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
 /** Every command, in the order `bpfleet --help` lists them. Add new commands here. */
-export const commands: RegisterCommand[] = [registerAsm, registerDisasm, registerInspect, registerRun, registerConformance, registerProbe, registerTrace];
+export const commands: RegisterCommand[] = [registerAsm, registerDisasm, registerInspect, registerRun, registerConformance, registerProbe, registerTrace, registerAgent];
