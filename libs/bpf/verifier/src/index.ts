@@ -13,6 +13,7 @@ export {
   type VerifyResult,
   type VerifierErrorInfo,
   type ProgramInput,
+  decodeForVerify,
   verifyInstructions,
   verifyProgram,
 } from './verify.js';

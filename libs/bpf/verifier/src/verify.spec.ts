@@ -72,7 +72,7 @@ describe('verifyInstructions', () => {
       rejects([asm.mov64Imm(R0, 0), label('top'), asm.jeqImm(R0, 0, 'top'), asm.exit()], 'infinite loop detected at insn 1');
     });
     it('rejects invalid ALU opcodes and reserved fields', () => {
-      rejects([asm.mov64Imm(R0, 0), { kind: 'insn', insn: { opcode: 0xe7, dst: 0, src: 0, offset: 0, imm: 0 } } as Items[number], asm.exit()], 'invalid BPF_ALU opcode e0');
+      rejects([asm.mov64Imm(R0, 0), { kind: 'insn', insn: { opcode: 0xe7, dst: 0, src: 0, offset: 0, imm: 0 } } as Items[number], asm.exit()], 'unknown opcode e7');
       rejects([{ kind: 'insn', insn: { opcode: 0xb7, dst: 0, src: 1, offset: 0, imm: 0 } } as Items[number], asm.exit()], 'BPF_MOV uses reserved fields');
     });
     it('rejects a constant division by zero but allows division by a register', () => {
@@ -98,7 +98,7 @@ describe('verifyInstructions', () => {
     it('rejects uninitialised stack reads only when unprivileged', () => {
       const prog: Items = [asm.ldx(64, R0, R10, -8), asm.exit()];
       accepts(prog);
-      rejects(prog, 'invalid read from stack off -8+0 size 8', { unpriv: true, type: BpfProgType.SOCKET_FILTER });
+      rejects(prog, 'invalid read from stack R10 off=-8 size=8', { unpriv: true, type: BpfProgType.SOCKET_FILTER });
     });
   });
 
@@ -165,7 +165,7 @@ describe('verifyInstructions', () => {
     it('checks offsets and read-only fields per program type', () => {
       rejects([asm.ldx(32, R0, R1, 4), asm.exit()], 'invalid bpf_context access off=4 size=4');
       accepts([asm.ldx(64, R0, R1, 8), asm.exit()]);
-      rejects([asm.st(32, R1, 0, 1), asm.mov64Imm(R0, 0), asm.exit()], 'BPF_ST stores into R1 ctx is not allowed', { type: BpfProgType.SCHED_CLS });
+      rejects([asm.st(32, R1, 0, 1), asm.mov64Imm(R0, 0), asm.exit()], 'BPF_ST stores into R1 ctx is not allowed', { type: BpfProgType.SCHED_CLS, kernel: '6.1' });
       accepts([asm.mov64Imm(R2, 1), asm.stx(32, R1, 8, R2), asm.mov64Imm(R0, 0), asm.exit()], { type: BpfProgType.SCHED_CLS });
       rejects([asm.mov64Imm(R2, 1), asm.stx(32, R1, 0, R2), asm.mov64Imm(R0, 0), asm.exit()], 'invalid bpf_context access off=0 size=4', { type: BpfProgType.SCHED_CLS });
     });
@@ -177,7 +177,7 @@ describe('verifyInstructions', () => {
 
   describe('helpers and profiles', () => {
     it('rejects helpers the program type or kernel does not have', () => {
-      rejects([asm.call(14), asm.mov64Imm(R0, 0), asm.exit()], 'program of this type cannot use helper bpf_get_current_pid_tgid#14', { type: BpfProgType.XDP });
+      rejects([asm.call(26), asm.mov64Imm(R0, 0), asm.exit()], 'program of this type cannot use helper bpf_skb_load_bytes#26', { type: BpfProgType.XDP });
       rejects([asm.mov64Imm(R1, 1), asm.lddw(R2, 0), asm.mov64Imm(R3, 0), asm.mov64Imm(R4, 0), asm.call(181), asm.mov64Imm(R0, 0), asm.exit()], 'bpf_loop#181', { kernel: '5.15' });
     });
     it('verifies bpf_loop callbacks', () => {

@@ -71,6 +71,30 @@ export function verifyInstructions(input: ProgramInput, options: VerifyOptions =
   return { accepted: out.accepted, insnsProcessed: out.insnsProcessed, error, log: out.log, stackDepths: out.stackDepths };
 }
 
+/**
+ * Splits raw bytecode into instruction slots without rejecting malformed framing (a trailing lddw
+ * without its second slot): that is the verifier's to report, as the kernel does.
+ */
+export function decodeForVerify(bytes: Uint8Array): Instruction[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = Math.floor(bytes.length / 8);
+  const out: Instruction[] = [];
+  for (let i = 0; i < count; i++) {
+    const b = i * 8;
+    const opcode = view.getUint8(b);
+    const regs = view.getUint8(b + 1);
+    const imm = view.getInt32(b + 4, true);
+    const insn: Instruction = { opcode, dst: regs & 0x0f, src: regs >> 4, offset: view.getInt16(b + 2, true), imm };
+    if (opcode === 0x18) {
+      const hi = i + 1 < count ? view.getUint32(b + 12, true) : 0;
+      out.push({ ...insn, imm64: (BigInt(hi) << 32n) | BigInt(imm >>> 0) });
+    } else {
+      out.push(insn);
+    }
+  }
+  return out;
+}
+
 /** Verifies one program of a parsed object. */
 export function verifyProgram(object: BpfObject, program: BpfProgramSpec, options: VerifyOptions = {}): VerifyResult {
   return verifyInstructions(

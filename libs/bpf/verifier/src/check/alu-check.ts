@@ -2,7 +2,7 @@ import type { Instruction } from '@bpfleet/isa';
 import { BPF_ALU64, BPF_MAX_VAR_OFF, BPF_X, classOf, opOf, srcOf } from '../opcodes.js';
 import { AluOp, scalarAlu } from '../scalar/alu.js';
 import { type Scalar, S64_MIN, scalarConst, scalarCopy, signExtendFrom, syncBounds, zext32To64 } from '../scalar/bounds.js';
-import { tnumAdd, tnumIsConst, tnumSub } from '../scalar/tnum.js';
+import { tnumAdd, tnumFormat, tnumIsConst, tnumSub } from '../scalar/tnum.js';
 import {
   type Reg,
   PTR_MAYBE_NULL,
@@ -182,7 +182,7 @@ function pointerArith(env: Env, insn: Instruction, dstno: number, ptr: Reg, off:
   }
   checkSaneOffset(env, result, name, false, 0n);
   if (!env.privileged && result.type === RegType.PTR_TO_STACK && !tnumIsConst(result.num.varOff)) {
-    fail(env, `R${dstno} variable stack access prohibited for !root`);
+    fail(env, `R${dstno} variable stack access prohibited for !root, var_off=${tnumFormat(result.num.varOff)} off=${result.off}`);
   }
   setReg(env, dstno, result);
 }
@@ -211,7 +211,11 @@ export function checkAlu(env: Env, insn: Instruction): void {
 
   if (op === AluOp.END || op === AluOp.NEG) {
     const dst = readReg(env, insn.dst);
-    if (isPointer(dst)) fail(env, `R${insn.dst} pointer arithmetic prohibited`);
+    if (isPointer(dst)) {
+      if (!env.privileged) fail(env, `R${insn.dst} pointer arithmetic prohibited`);
+      setReg(env, insn.dst, regScalarUnknown());
+      return;
+    }
     const r = regCopy(dst);
     if (op === AluOp.NEG) scalarAlu(AluOp.NEG, r.num, r.num, is64);
     else {

@@ -51,15 +51,17 @@ const MAP_KEY_VALUE: TypeSpec = [
   [RegType.PTR_TO_MAP_VALUE, 0],
 ];
 const MEM_TYPES: TypeSpec = [...MAP_KEY_VALUE, [RegType.PTR_TO_MEM, 0], [RegType.PTR_TO_MEM, MEM_RINGBUF]];
+/** Names the kernel lists for memory arguments but we never produce (buffers, trusted BTF pointers). */
+const MEM_EXTRA_NAMES = ['buf', 'trusted_ptr_'];
 
 function compatible(arg: Arg): TypeSpec | null {
   switch (arg) {
     case Arg.CONST_MAP_PTR:
       return [[RegType.CONST_PTR_TO_MAP, 0]];
-    case Arg.PTR_TO_MAP_KEY:
-    case Arg.PTR_TO_MAP_VALUE:
     case Arg.PTR_TO_LONG:
       return MAP_KEY_VALUE;
+    case Arg.PTR_TO_MAP_KEY:
+    case Arg.PTR_TO_MAP_VALUE:
     case Arg.PTR_TO_MEM:
     case Arg.PTR_TO_UNINIT_MEM:
     case Arg.PTR_TO_RDONLY_MEM:
@@ -103,6 +105,7 @@ function checkRegType(env: Env, regno: number, reg: Reg, arg: Arg): void {
     return;
   }
   const names = spec.map(([t, f]) => regTypeName(t, f, arg === Arg.PTR_TO_BTF_ID_TASK ? 'task_struct' : ''));
+  if (spec === MEM_TYPES) names.push(...MEM_EXTRA_NAMES);
   fail(env, `R${regno} type=${regName(reg)} expected=${names.join(', ')}`);
 }
 
@@ -111,7 +114,7 @@ function checkHelperMem(env: Env, regno: number, size: number, write: boolean, z
   const reg = frameOf(env).regs[regno]!;
   switch (reg.type) {
     case RegType.PTR_TO_STACK: {
-      const [lo, hi] = checkStackBounds(env, regno, reg, 0, size, 'helper');
+      const [lo, hi] = checkStackBounds(env, regno, reg, 0, size, write ? 'write' : 'read');
       if (size === 0) return;
       if (write) markStackWritten(env, reg, lo, hi);
       else checkStackInitialized(env, regno, reg, lo, hi);
@@ -119,10 +122,9 @@ function checkHelperMem(env: Env, regno: number, size: number, write: boolean, z
     }
     case RegType.PTR_TO_PACKET:
     case RegType.PTR_TO_PACKET_META: {
-      const lo = reg.off + Number(reg.num.smin);
-      const hi = reg.off + Number(reg.num.umax) + size;
+      const lo = reg.off;
       if (reg.num.smin < 0n) fail(env, `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
-      if (lo < 0 || hi > reg.range) {
+      if (lo < 0 || lo + size > reg.range) {
         fail(env, `invalid access to packet, off=${reg.off} size=${size}, R${regno}(id=${reg.id},off=${reg.off},r=${reg.range})\nR${regno} offset is outside of the packet`);
       }
       return;
@@ -169,7 +171,7 @@ function checkMapCompat(env: Env, proto: HelperProto, map: number): void {
   const bad = (): never => fail(env, `cannot pass map_type ${t} into func ${proto.name}#${proto.id}`);
   switch (proto.id) {
     case 12:
-      if (t !== BpfMapType.PROG_ARRAY) bad();
+      if (t !== BpfMapType.PROG_ARRAY) fail(env, env.profile.version >= 613 ? 'expected prog array map for tail call' : `cannot pass map_type ${t} into func ${proto.name}#${proto.id}`);
       break;
     case 25:
     case 22:
@@ -257,7 +259,9 @@ export function checkHelperCall(env: Env, insn: Instruction): CallResult {
     }
     if ((reg.flags & PTR_MAYBE_NULL) !== 0) {
       const spec = compatible(arg) ?? [];
-      fail(env, `R${regno} type=${regName(reg)} expected=${spec.map(([t, f]) => regTypeName(t, f)).join(', ')}`);
+      const names = spec.map(([t, f]) => regTypeName(t, f));
+      if (spec === MEM_TYPES) names.push(...MEM_EXTRA_NAMES);
+      fail(env, `R${regno} type=${regName(reg)} expected=${names.join(', ')}`);
     }
     checkRegType(env, regno, reg, arg);
     switch (arg) {

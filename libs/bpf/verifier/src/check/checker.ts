@@ -37,7 +37,7 @@ import {
   srcOf,
 } from '../opcodes.js';
 import type { KernelProfile } from '../profiles.js';
-import { S64_MAX, S64_MIN, scalarConst } from '../scalar/bounds.js';
+import { S64_MAX, S64_MIN, scalarConst, scalarUnknown, scalarWithin } from '../scalar/bounds.js';
 import { type Reg, RegType, isPointer, regNotInit, regPointer, regScalarUnknown } from '../state/reg.js';
 import { type VState, copyState, maskDeadRegs, newFrame, statesEqual } from '../state/state.js';
 import { checkAlu, readReg, setReg, writeReg } from './alu-check.js';
@@ -89,6 +89,22 @@ interface Pending {
 }
 
 const CALLBACK_HELPERS = new Set([181, 164]);
+
+/** bpf_opcode_in_insntable: every opcode the kernel knows (anything else is "unknown opcode"). */
+const VALID_OPCODES = ((): Set<number> => {
+  const ops = new Set<number>();
+  for (const cls of [0x04, 0x07]) {
+    for (const op of [0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x90, 0xa0, 0xb0, 0xc0]) ops.add(cls | op).add(cls | op | 0x08);
+    ops.add(cls | 0x80);
+  }
+  ops.add(0xd4).add(0xdc).add(0xd7);
+  for (const cls of [0x05, 0x06]) {
+    for (const op of [0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0xa0, 0xb0, 0xc0, 0xd0]) ops.add(cls | op).add(cls | op | 0x08);
+  }
+  ops.add(0x05).add(0x06).add(0x85).add(0x95).add(0xe5);
+  for (const op of [0x18, 0x20, 0x28, 0x30, 0x40, 0x48, 0x50, 0x61, 0x69, 0x71, 0x79, 0x81, 0x89, 0x91, 0x62, 0x6a, 0x72, 0x7a, 0x63, 0x6b, 0x73, 0x7b, 0xc3, 0xdb]) ops.add(op);
+  return ops;
+})();
 
 /**
  * The path-sensitive walk (do_check): explores every path from insn 0 depth-first, forking at
@@ -176,9 +192,11 @@ export class Checker implements Env {
     if (n === 0) throw new VerifyFail(0, 'empty program');
     const maxInsns = this.privileged ? this.profile.maxInsns : 4096;
     if (n > maxInsns) throw new VerifyFail(0, `BPF program is too large. Processed 0 insn (program has ${n} insns, limit ${maxInsns})`);
+    this.subprogs = findSubprogs(this.insns);
     for (let i = 0; i < n; i++) {
       const insn = this.insns[i]!;
       const cls = classOf(insn.opcode);
+      if (!VALID_OPCODES.has(insn.opcode)) throw new VerifyFail(i, `unknown opcode ${insn.opcode.toString(16).padStart(2, '0')}`);
       if (cls === BPF_LDX) {
         const mode = modeOf(insn.opcode);
         if ((mode !== BPF_MEM && !(mode === BPF_MEMSX && this.profile.cpuV4)) || insn.imm !== 0) throw new VerifyFail(i, 'BPF_LDX uses reserved fields');
@@ -203,7 +221,6 @@ export class Checker implements Env {
       if (isPseudoCall(insn) && !this.profile.bpfCalls) throw new VerifyFail(i, 'BPF_CALL uses reserved fields');
       if (isPseudoCall(insn) && !this.privileged) throw new VerifyFail(i, 'function calls to other bpf functions are allowed for CAP_BPF');
     }
-    this.subprogs = findSubprogs(this.insns);
     const cfg = checkCfg(this.insns, this.profile.boundedLoops && this.privileged);
     this.prune = cfg.prune;
     for (let i = 0; i < n; i++) if (isHelperCall(this.insns[i]!) && CALLBACK_HELPERS.has(this.insns[i]!.imm)) this.prune[i] = 1;
@@ -300,8 +317,10 @@ export class Checker implements Env {
     while (prev && prev.insn !== idx) prev = prev.parent;
     if (prev && prev.branches > 0) {
       if (isCallbackSite) {
-        // A callback run that ends where an earlier one started (or inside it) adds nothing new.
+        // A callback run that ends where an earlier one started (or inside it) adds nothing new;
+        // otherwise widen the scalars that changed so the iteration converges (widen_imprecise_scalars).
         if (statesEqual(prev.state, this.state, false)) return { pruned: true, node };
+        widenChangedScalars(prev.state, this.state);
       } else if (statesEqual(prev.state, maskDeadRegs(this.state, liveOf), true)) {
         throw new VerifyFail(idx, `infinite loop detected at insn ${idx}`);
       }
@@ -409,7 +428,8 @@ export class Checker implements Env {
       case BPF_ST: {
         if (modeOf(insn.opcode) !== BPF_MEM || insn.src !== 0) throw new VerifyFail(idx, 'BPF_ST uses reserved fields');
         const dst = readReg(this, insn.dst);
-        if (dst.type === RegType.PTR_TO_CTX) throw new VerifyFail(idx, `BPF_ST stores into R${insn.dst} ctx is not allowed`);
+        // Kernels before 6.3 refuse immediate stores into the context.
+        if (dst.type === RegType.PTR_TO_CTX && this.profile.version < 603) throw new VerifyFail(idx, `BPF_ST stores into R${insn.dst} ctx is not allowed`);
         const size = sizeBytes(sizeOf(insn.opcode));
         const v = regScalarUnknown();
         v.num = scalarConst(BigInt(insn.imm));
@@ -593,7 +613,8 @@ export class Checker implements Env {
     if (inMain && this.state.lock.id !== 0) throw new VerifyFail(idx, 'BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region');
     if (inMain && this.state.refs.length) {
       const r = this.state.refs[0]!;
-      throw new VerifyFail(idx, `Unreleased reference id=${r.id} alloc_insn=${r.insn}`);
+      const tail = this.profile.version >= 613 ? '\nBPF_EXIT instruction in main prog would lead to reference leak' : '';
+      throw new VerifyFail(idx, `Unreleased reference id=${r.id} alloc_insn=${r.insn}${tail}`);
     }
     const r0 = readReg(this, 0);
     const callee = frames[frames.length - 1]!;
@@ -659,6 +680,23 @@ export class Checker implements Env {
       }
     };
     dfs(0, 0, 1, new Set([0]));
+  }
+}
+
+/** Scalars that differ from the previous iteration's checkpoint become unknown. */
+function widenChangedScalars(old: VState, cur: VState): void {
+  for (let f = 0; f < cur.frames.length && f < old.frames.length; f++) {
+    const o = old.frames[f]!;
+    const c = cur.frames[f]!;
+    const widen = (a: Reg | null | undefined, b: Reg | null | undefined): void => {
+      if (!a || !b || a.type !== RegType.SCALAR || b.type !== RegType.SCALAR) return;
+      if (!scalarWithin(a.num, b.num)) {
+        b.num = scalarUnknown();
+        b.id = 0;
+      }
+    };
+    for (let r = 0; r < 10; r++) widen(o.regs[r], c.regs[r]);
+    for (let k = 0; k < c.spilled.length; k++) widen(o.spilled[k], c.spilled[k]);
   }
 }
 

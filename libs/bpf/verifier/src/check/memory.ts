@@ -23,6 +23,11 @@ export type Access = 'read' | 'write';
 /** BPF_F_RDONLY_PROG: the program may not write the map. */
 const BPF_F_RDONLY_PROG = 1 << 7;
 
+/** The base register of the load being checked (the kernel names it in stack messages). */
+function regnoOf(env: Env): number {
+  return env.insns[env.insnIdx]?.src ?? 10;
+}
+
 function fail(env: Env, message: string): never {
   throw new VerifyFail(env.insnIdx, message);
 }
@@ -102,8 +107,8 @@ function stackFrameOf(env: Env, reg: Reg): Frame {
 }
 
 /** check_stack_access_within_bounds; returns the lowest and highest byte offsets touched. */
-export function checkStackBounds(env: Env, regno: number, reg: Reg, off: number, size: number, how: 'read' | 'write' | 'helper'): [number, number] {
-  const extra = how === 'helper' ? ' indirect access to' : how === 'read' ? ' read from' : ' write to';
+export function checkStackBounds(env: Env, regno: number, reg: Reg, off: number, size: number, how: 'read' | 'write'): [number, number] {
+  const extra = how === 'read' ? ' read from' : ' write to';
   let minOff: number;
   let maxOff: number;
   const n = reg.num;
@@ -202,10 +207,10 @@ function stackReadFixed(env: Env, f: Frame, off: number, size: number, signExten
     if (t === SlotType.MISC) continue;
     if (t === SlotType.SPILL) {
       const sp = f.spilled[b >> 3];
-      if (sp && isPointer(sp) && !env.privileged) fail(env, `invalid read from stack off ${off}+${i - b} size ${size}`);
+      if (sp && isPointer(sp) && !env.privileged) fail(env, `invalid read from stack R${regnoOf(env)} off=${off} size=${size}`);
       continue;
     }
-    if (!env.allowUninitStack) fail(env, `invalid read from stack off ${off}+${i - b} size ${size}`);
+    if (!env.allowUninitStack) fail(env, `invalid read from stack R${regnoOf(env)} off=${off} size=${size}`);
   }
   if (allZero) return regScalarConstZero();
   return loadedScalar(size, signExtend);
@@ -338,11 +343,10 @@ export function checkMemAccess(
       if (write && !mayWritePacket(env)) fail(env, 'cannot write into packet');
       if (leaking) fail(env, `R${opts.valueRegno ?? 0} leaks addr into packet`);
       if (reg.num.smin < 0n) fail(env, `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
-      const lo = reg.off + off + Number(reg.num.smin);
-      const hi = reg.off + off + Number(reg.num.umax > BigInt(BPF_MAX_VAR_OFF) ? BigInt(BPF_MAX_VAR_OFF) : reg.num.umax);
-      if (lo < 0 || hi + size > reg.range) {
-        const bad = lo < 0 ? lo : reg.off + off;
-        fail(env, `invalid access to packet, off=${bad} size=${size}, R${regno}(id=${reg.id},off=${reg.off},r=${reg.range})\nR${regno} offset is outside of the packet`);
+      // The verified range is measured from the pointer's variable part, which copies with the same id share.
+      const lo = reg.off + off;
+      if (lo < 0 || lo + size > reg.range) {
+        fail(env, `invalid access to packet, off=${lo} size=${size}, R${regno}(id=${reg.id},off=${reg.off},r=${reg.range})\nR${regno} offset is outside of the packet`);
       }
       return write ? null : loadedScalar(size, signExtend);
     }
