@@ -166,4 +166,30 @@ describeCorpus('agent (integration, real NATS)', () => {
     await agent.stop();
     await proxy.cut();
   }, 60_000);
+
+  it('version swap keeps the map state: the counter continues across v1 -> v2 (no reset, no double count)', async () => {
+    const config = fleet.config({ runtime: 'vm', agentId: 'vm-agent-swap' });
+    const socketPath = join(config.dataDir, 'events.sock');
+    const agent = await Agent.start({ ...config, appEventSocket: socketPath });
+    agents.push(agent);
+    const events = (n: number) => sendEvents(socketPath, Array.from({ length: n }, () => JSON.stringify({ probe: 'count_packets', payload: FRAME })));
+    const mine = async () => (await fleet.metrics()).filter((b) => b.agentId === agent.id);
+    await fleet.setDesired(agent.id, [await fleet.publishArtifact('swap', 1, corpus('minimal.o'))]);
+    await eventually(() => agent.statuses().find((p) => p.program === 'swap' && p.version === 1 && p.state === 'loaded'), 10_000, 'v1 loaded');
+    await events(4);
+    await eventually(async () => (counterTotal(await mine(), 'swap', 'counter') === 4 ? true : undefined), 10_000, 'v1 counts');
+    // v2: a different build of the same program (v3 ISA), same map definitions.
+    await fleet.setDesired(agent.id, [await fleet.publishArtifact('swap', 2, corpus('minimal.v3.o'))]);
+    await eventually(() => agent.statuses().find((p) => p.program === 'swap' && p.version === 2 && p.state === 'loaded'), 10_000, 'v2 loaded');
+    await events(3);
+    const batches = await eventually(async () => {
+      const b = await mine();
+      return counterTotal(b, 'swap', 'counter') === 7 ? b : undefined;
+    }, 10_000, 'v2 counts');
+    const v2 = batches.filter((b) => b.version === 2);
+    expect(v2.map((b) => b.maps[0].entries[0].value)).toEqual([3]);
+    // The map itself carried over: its value is the running total.
+    const running = agent.statuses().find((p) => p.program === 'swap');
+    expect(running).toMatchObject({ version: 2, runCount: 3 });
+  });
 });
