@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBpfObject, type BpfObject } from '@bpfleet/elf';
-import { BpfVm, interpreterEngine, JitEngine, type EngineFactory } from '@bpfleet/vm';
+import { BpfVm, interpreterEngine, jitEngine, type EngineFactory } from '@bpfleet/vm';
 import { measureRegisterFiles } from './registers.js';
 
 const quick = process.argv.includes('--quick');
@@ -72,7 +72,7 @@ async function kernelTime(elf: Uint8Array, program: string, packet: Uint8Array):
 
 const elf = compileObject();
 const object = loadBpfObject(elf, { name: 'jit_bench.o' });
-const jit: EngineFactory = (mem, helpers) => new JitEngine(mem, helpers);
+const jit: EngineFactory = jitEngine();
 const rows = [];
 for (const program of ['loop_sum', 'fnv1a', 'parse', 'maps']) {
   const packet = packetFor(program);

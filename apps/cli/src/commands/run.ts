@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Option } from 'commander';
 import { ElfError, loadBpfObject } from '@bpfleet/elf';
 import { kernelTestRun, KernelError } from '@bpfleet/kernel';
-import { BpfVm, dumpMaps, interpreterEngine, JitEngine, MapError, TestRunError, toHex, VmError, VmFault, type EngineFactory } from '@bpfleet/vm';
+import { BpfVm, dumpMaps, interpreterEngine, jitEngine, MapError, TestRunError, toHex, VmError, VmFault, type EngineFactory } from '@bpfleet/vm';
 import { RefusedError, UsageError } from '../errors.js';
 import { readInputFile } from '../io.js';
 import type { RegisterCommand } from './index.js';
@@ -73,7 +73,7 @@ async function runCommand(file: string, opts: RunOptions): Promise<RunReport> {
   if (!Number.isInteger(cpus) || cpus < 1 || cpus > 1024) throw new UsageError(`--cpus must be 1..1024, got '${opts.cpus}'`);
   const engine: EngineFactory =
     opts.engine === 'jit'
-      ? (mem, helpers) => new JitEngine(mem, helpers, { onFallback: (p, reason) => process.stderr.write(`bpfleet: JIT fell back to the interpreter for ${p.name}: ${reason}\n`) })
+      ? jitEngine({ onFallback: (p, reason) => process.stderr.write(`bpfleet: JIT fell back to the interpreter for ${p.name}: ${reason}\n`) })
       : interpreterEngine;
   try {
     const vm = new BpfVm(object, { cpus, engine });

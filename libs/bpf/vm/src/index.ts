@@ -12,7 +12,7 @@ export * from './conformance/conformance.js';
 export { defaultEnv } from './runner/env.js';
 export { BpfVm, type VmOptions, type TestRunInput, type TestRunOutput } from './runner/vm.js';
 export { TestRunError } from './runner/errors.js';
-export { interpreterEngine, type Engine, type EngineFactory } from './runner/engine.js';
+export { interpreterEngine, jitEngine, type Engine, type EngineFactory, type EngineRunOptions } from './runner/engine.js';
 export { dumpMaps, toHex } from './runner/dump.js';
 export { PacketState } from './runner/packet.js';
 export * from './context/layouts.js';

@@ -4,7 +4,7 @@ import { loadBpfObject } from '@bpfleet/elf';
 import { dumpMaps, toHex } from '../runner/dump.js';
 import { defaultEnv } from '../runner/env.js';
 import { BpfVm } from '../runner/vm.js';
-import { JitEngine } from './engine.js';
+import { jitEngine } from '../runner/engine.js';
 
 /**
  * The VM's kernel differential cases (testdata/differential: results recorded from BPF_PROG_TEST_RUN)
@@ -42,19 +42,15 @@ maybe('JIT against the kernel (BPF_PROG_TEST_RUN fixtures)', () => {
     const expected = fixtures.results[c.name];
     const file = path.join(repoRoot, 'tests/bpf/build', c.object);
     const object = loadBpfObject(readFileSync(file), { name: file });
-    const holder: { vm?: BpfVm } = {};
     const vm = new BpfVm(object, {
       cpus: fixtures.cpus,
       env: defaultEnv(),
-      engine: (mem, helpers) =>
-        new JitEngine(mem, helpers, {
-          maps: () => holder.vm?.maps ?? [],
-          onFallback: (p, reason) => {
-            throw new Error(`JIT refused ${p.name}: ${reason}`);
-          },
-        }),
+      engine: jitEngine({
+        onFallback: (p, reason) => {
+          throw new Error(`JIT refused ${p.name}: ${reason}`);
+        },
+      }),
     });
-    holder.vm = vm;
     for (const [mapName, slots] of Object.entries(c.tailCalls ?? {})) {
       for (const [index, programName] of Object.entries(slots)) vm.setTailCall(mapName, Number(index), programName);
     }

@@ -72,6 +72,8 @@ const BPF_FUNC_TAIL_CALL = 12;
  * reason is reported through `onFallback` (default: a console warning).
  */
 export class JitEngine {
+  /** `run` loops `repeat` times itself (inside Wasm when it can). */
+  readonly repeatsInternally = true;
   /** The fallback engine; its stack region is the one JIT code runs on too. */
   readonly interpreter: Interpreter;
   private readonly compiled = new WeakMap<DecodedProgram, JitProgram | string>();

@@ -2,8 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { assemble } from '@bpfleet/isa';
 import { BpfProgType, loadBpfObject, type BpfObject, type BpfProgramSpec } from '@bpfleet/elf';
+import { Interpreter } from '../interpreter/interpreter.js';
 import { VmError, VmFault } from '../memory/fault.js';
 import { TestRunError } from './errors.js';
+import { jitEngine, type EngineFactory } from './engine.js';
 import { BpfVm } from './vm.js';
 
 function objectOf(type: BpfProgType, source: string, name = 'prog'): BpfObject {
@@ -62,6 +64,27 @@ describe(BpfVm.name, () => {
     expect(vm.testRun('prog', { ctx: new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0]) }).retval).toBe(7);
     expect(() => vm.testRun('prog', { repeat: 2 })).toThrow(TestRunError);
     expect(() => vm.testRun('prog', { data: new Uint8Array(20) })).toThrow(TestRunError);
+  });
+
+  // Each run increments packet byte 14 and redirects to that value (bpf_redirect, #23).
+  const bumpAndRedirect = [
+    'ldxw %r2, [%r1]', 'ldxw %r3, [%r1+4]', 'mov %r4, %r2', 'add %r4, 15', 'jgt %r4, %r3, out',
+    'ldxb %r5, [%r2+14]', 'add %r5, 1', 'stxb [%r2+14], %r5', 'mov %r1, %r5', 'mov %r2, 0', 'call 23', 'exit',
+    'out:', 'mov %r0, 1', 'exit',
+  ].join('\n');
+  it.each<[string, EngineFactory]>([
+    ['interpreter', (mem, helpers) => new Interpreter(mem, helpers)],
+    ['jit', jitEngine({ onFallback: (p, reason) => { throw new Error(`JIT refused ${p.name}: ${reason}`); } })],
+  ])('should run repeats on the same packet and report the last run (%s)', (_name, engine) => {
+    const vm = new BpfVm(objectOf(BpfProgType.XDP, bumpAndRedirect), { engine });
+    const data = new Uint8Array(20);
+    data[14] = 10;
+    const run = vm.testRun('prog', { data, repeat: 5 });
+    expect(run.runs).toBe(5);
+    expect(run.dataOut[14]).toBe(15);
+    expect(run.retval).toBe(4); // XDP_REDIRECT
+    expect(run.redirects).toEqual([{ helper: 'redirect', target: 15n, flags: 0n }]);
+    expect(run.nsPerRun).toBeGreaterThan(0);
   });
 
   const tracing = path.resolve(import.meta.dirname, '../../../../../tests/bpf/build/vm_tracing.o');
