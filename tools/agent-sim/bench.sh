@@ -19,6 +19,7 @@ DATABASE_URL="$DB_URL" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" PORT=181
 PID=$!
 cleanup() {
   kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true
+  node tools/agent-sim/dist/cleanup.js "$NATS_PREFIX" || true
   psql "$BASE_DB" -qc "DROP DATABASE IF EXISTS bpfleet_bench_${RUN} WITH (FORCE)" || true
   rm -rf "$DIR"
 }
