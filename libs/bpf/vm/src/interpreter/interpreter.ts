@@ -318,7 +318,8 @@ export class Interpreter {
           case 0x7b: { const a = ea(R, pt, rt, memSize, d2[i], offs[i], 8, PERM_WRITE); const s = s2[i]; dv.setInt32(a, R[s], true); dv.setInt32(a + 4, R[s + 1], true); break; }
           // ---- atomics ----
           case 0xc3: {
-            const a = ea(R, pt, rt, memSize, d2[i], offs[i], 4, PERM_RW); const s = s2[i]; const old = dv.getInt32(a, true); const fn = imms[i];
+            // Atomics need write permission (an atomic on .rodata faults, as in the JIT and the kernel).
+            const a = ea(R, pt, rt, memSize, d2[i], offs[i], 4, PERM_WRITE); const s = s2[i]; const old = dv.getInt32(a, true); const fn = imms[i];
             switch (fn & ~1) {
               case 0x00: dv.setInt32(a, (old + R[s]) | 0, true); break;
               case 0x40: dv.setInt32(a, old | R[s], true); break;
@@ -331,7 +332,7 @@ export class Interpreter {
             break;
           }
           case 0xdb: {
-            const a = ea(R, pt, rt, memSize, d2[i], offs[i], 8, PERM_RW); const s = s2[i];
+            const a = ea(R, pt, rt, memSize, d2[i], offs[i], 8, PERM_WRITE); const s = s2[i];
             const lo = dv.getInt32(a, true); const hi = dv.getInt32(a + 4, true); const fn = imms[i];
             let nlo = lo; let nhi = hi;
             switch (fn & ~1) {
@@ -439,7 +440,7 @@ export class Interpreter {
     const cls = op & 0x07;
     const size = [4, 2, 1, 8][(op >> 3) & 3];
     const slot = cls === 0x01 ? prog.src2[i] : prog.dst2[i];
-    const perm = cls === 0x01 ? PERM_READ : (op & 0xe0) === 0xc0 ? PERM_RW : PERM_WRITE;
+    const perm = cls === 0x01 ? PERM_READ : PERM_WRITE;
     const full = BigInt.asUintN(64, toBig(R[slot], R[slot + 1]) + BigInt(prog.offset[i]));
     const fault = this.mem.fault(Number(full & 0xffffffffn) | 0, Number(full >> 32n) | 0, size, perm);
     fault.pc = i;

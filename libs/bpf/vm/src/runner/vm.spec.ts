@@ -87,6 +87,25 @@ describe(BpfVm.name, () => {
     expect(run.nsPerRun).toBeGreaterThan(0);
   });
 
+  it.each<[string, EngineFactory]>([
+    ['interpreter', (mem, helpers) => new Interpreter(mem, helpers)],
+    ['jit', jitEngine({ onFallback: (p, reason) => { throw new Error(`JIT refused ${p.name}: ${reason}`); } })],
+  ])('should fault an atomic on read-only memory as a write, leaving it unchanged (%s)', (_name, engine) => {
+    // A tracepoint record is read-only like .rodata; both atomic widths, with and without fetch.
+    for (const insn of ['lock add [%r1+8], %r2', 'lock fetch add32 [%r1+8], %r2', 'lock xchg [%r1+8], %r2']) {
+      const vm = new BpfVm(objectOf(BpfProgType.TRACEPOINT, `mov %r2, 5\n${insn}\nmov %r0, 0\nexit`), { engine });
+      let caught: unknown;
+      try {
+        vm.testRun('prog', { ctx: new Uint8Array(16) });
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(VmFault);
+      expect(caught).toMatchObject({ code: 'EFAULT_PERM', pc: 1, write: true, region: 'ctx' });
+      expect(vm.mem.u8[vm.mem.allRegions.find((r) => r.name === 'ctx')!.base + 8]).toBe(0);
+    }
+  });
+
   const tracing = path.resolve(import.meta.dirname, '../../../../../tests/bpf/build/vm_tracing.o');
   (existsSync(tracing) ? it : it.skip)('should run a compiled raw_tp program on u64 args', () => {
     const vm = new BpfVm(loadBpfObject(readFileSync(tracing), { name: tracing }));
