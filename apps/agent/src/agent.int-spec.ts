@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
@@ -191,5 +192,28 @@ describeCorpus('agent (integration, real NATS)', () => {
     // The map itself carried over: its value is the running total.
     const running = agent.statuses().find((p) => p.program === 'swap');
     expect(running).toMatchObject({ version: 2, runCount: 3 });
+  });
+
+  it('kernel path: ring-buffer records travel as events with their raw bytes (struct exit_event: pid at offset 16)', async () => {
+    const caps = probeKernel();
+    if (!caps.canLoad || !caps.attach.tracepoint.ok) {
+      console.warn('kernel ring buffer test skipped: tracepoints cannot attach here');
+      return;
+    }
+    const agent = await Agent.start(fleet.config({ runtime: 'auto', agentId: 'kernel-agent-ring' }));
+    agents.push(agent);
+    await fleet.setDesired(agent.id, [await fleet.publishArtifact('exits', 1, corpus('ringbuf_events.o'))]);
+    await eventually(() => agent.statuses().find((p) => p.program === 'exits' && p.state === 'loaded'), 10_000, 'exits loaded');
+    const child = spawn('true');
+    await new Promise((r) => child.on('exit', r));
+    const event = await eventually(async () => {
+      const all = (await fleet.metrics()).filter((b) => b.agentId === agent.id);
+      for (const b of all) for (const e of b.events) if (Buffer.from(e.hex, 'hex').readInt32LE(16) === child.pid) return e;
+      return undefined;
+    }, 10_000, 'exit event of the child');
+    expect(event.map).toBe('exits');
+    expect(BigInt(event.ts)).toBeGreaterThan(0n);
+    // struct exit_event is not in the object's BTF (only a local pointer uses it), so data is the hex too.
+    expect(event.hex).toHaveLength(80);
   });
 });

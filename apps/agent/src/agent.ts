@@ -9,7 +9,7 @@ import { loadBpfObject, type BpfObject } from '@bpfleet/elf';
 import { parseBtf, type Btf } from '@bpfleet/btf';
 import { KernelLoadError, probeKernel, type KernelCapabilities, type KernelMap } from '@bpfleet/kernel';
 import type { VmMap } from '@bpfleet/vm';
-import { PROTOCOL_VERSION, decodeMessage, encodeMessage, fleetNames, metricsMessageId, type DesiredProgram, type FleetNames, type MapSnapshot, type ProgramStatus } from '@bpfleet/protocol';
+import { PROTOCOL_VERSION, decodeMessage, encodeMessage, fleetNames, metricsMessageId, type DesiredProgram, type FleetNames, type MapSnapshot, type ProgramStatus, type RingEvent } from '@bpfleet/protocol';
 import { parsePublicKey } from '@bpfleet/signing';
 import { AppEventSocket, type AppEvent } from './app-events.js';
 import { checkArtifact } from './artifact-check.js';
@@ -43,6 +43,8 @@ interface Managed {
 }
 
 const MAX_VERIFIER_LOG = 256 * 1024 - 1;
+/** Ring-buffer records per metric batch (keeps a batch well under the 1 MiB message limit). */
+const EVENTS_PER_BATCH = 2000;
 
 /**
  * The per-host agent: announces what the host can do, runs exactly the signed programs its desired
@@ -386,25 +388,29 @@ export class Agent {
     for (const m of this.programs.values()) {
       if (!m.running || !m.snapshotter || m.status.state !== 'loaded') continue;
       let maps: MapSnapshot[];
+      let events: RingEvent[];
       try {
-        maps = m.running.readMaps().map((raw) => (m.snapshotter as MapSnapshotter).snapshot(raw));
+        const snapshotter = m.snapshotter;
+        maps = m.running.readMaps().map((raw) => snapshotter.snapshot(raw));
+        events = snapshotter.events(m.running.takeEvents());
       } catch (e) {
         this.errors++;
         this.log('error', `reading maps of ${m.desired.program} failed: ${(e as Error).message}`);
         continue;
       }
       maps = maps.filter((s) => s.entries.length > 0);
-      if (maps.length === 0) continue;
-      for (const chunk of chunkMaps(maps)) this.enqueueBatch(m.desired, chunk);
+      if (maps.length === 0 && events.length === 0) continue;
+      for (const chunk of chunkMaps(maps)) this.enqueueBatch(m.desired, chunk, []);
+      for (let i = 0; i < events.length; i += EVENTS_PER_BATCH) this.enqueueBatch(m.desired, [], events.slice(i, i + EVENTS_PER_BATCH));
     }
     this.publishStatus();
     await this.drain();
   }
 
-  private enqueueBatch(p: DesiredProgram, maps: MapSnapshot[]): void {
+  private enqueueBatch(p: DesiredProgram, maps: MapSnapshot[], events: RingEvent[]): void {
     const seq = this.state.nextSeq();
     const at = this.now();
-    const data = encodeMessage('metrics', { v: PROTOCOL_VERSION, kind: 'metrics', agentId: this.id, sentAt: at, seq, program: p.program, version: p.version, collectedAt: at, maps, events: [] });
+    const data = encodeMessage('metrics', { v: PROTOCOL_VERSION, kind: 'metrics', agentId: this.id, sentAt: at, seq, program: p.program, version: p.version, collectedAt: at, maps, events });
     this.buffer.push(seq, data);
   }
 

@@ -1,8 +1,12 @@
 import type { BpfObject } from '@bpfleet/elf';
-import { attachProgram, loadObject, type KernelMap, type KernelObject, type Link } from '@bpfleet/kernel';
+import { BpfMapType } from '@bpfleet/elf';
+import { RingBufferReader, attachProgram, loadObject, type KernelMap, type KernelObject, type Link } from '@bpfleet/kernel';
 import { isStreamed, type RawMap } from './map-snapshot.js';
 import { autoloadPrograms } from './runtime-choice.js';
-import type { RunningProgram, RunStats } from './running-program.js';
+import type { RawEvent, RunningProgram, RunStats } from './running-program.js';
+
+/** Ring-buffer records held between snapshots; beyond this the oldest are dropped and counted. */
+const MAX_PENDING_EVENTS = 100_000;
 
 export interface KernelProgramOptions {
   /** libbpf object name (maps are named after it). */
@@ -17,6 +21,10 @@ export class KernelRunningProgram implements RunningProgram {
   readonly runtime = 'kernel' as const;
   readonly attachPoints: string[] = [];
   private readonly links: Link[] = [];
+  private readonly readers: RingBufferReader[] = [];
+  private pending: RawEvent[] = [];
+  /** Records dropped because snapshots did not keep up. */
+  droppedEvents = 0;
 
   private constructor(
     private readonly object: BpfObject,
@@ -33,6 +41,11 @@ export class KernelRunningProgram implements RunningProgram {
         const link = attachProgram(kernel.program(spec.name), { interface: options.interface });
         running.links.push(link);
         running.attachPoints.push(link.description);
+      }
+      for (const spec of object.maps) {
+        const map = kernel.maps.get(spec.name);
+        if (spec.type !== BpfMapType.RINGBUF || !map) continue;
+        running.readers.push(new RingBufferReader(map, { onRecord: (bytes) => running.record(spec.name, bytes) }));
       }
     } catch (e) {
       running.close();
@@ -57,6 +70,20 @@ export class KernelRunningProgram implements RunningProgram {
     return out;
   }
 
+  private record(map: string, bytes: Uint8Array): void {
+    if (this.pending.length >= MAX_PENDING_EVENTS) {
+      this.pending.shift();
+      this.droppedEvents++;
+    }
+    this.pending.push({ map, ts: BigInt(Date.now()) * 1_000_000n, bytes });
+  }
+
+  takeEvents(): RawEvent[] {
+    const out = this.pending;
+    this.pending = [];
+    return out;
+  }
+
   stats(): RunStats {
     let runCount = 0;
     let runTimeNs = 0;
@@ -73,6 +100,7 @@ export class KernelRunningProgram implements RunningProgram {
   }
 
   close(): void {
+    for (const reader of this.readers.splice(0)) reader.close();
     for (const link of this.links.splice(0)) {
       try {
         link.close();

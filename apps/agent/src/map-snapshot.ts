@@ -1,6 +1,7 @@
 import { BtfKind, decodeValue, formatType, type Btf, type JsonValue } from '@bpfleet/btf';
 import { BpfMapType, type BpfMapSpec } from '@bpfleet/elf';
-import type { MapEntry, MapKind, MapSnapshot } from '@bpfleet/protocol';
+import type { MapEntry, MapKind, MapSnapshot, RingEvent } from '@bpfleet/protocol';
+import type { RawEvent } from './running-program.js';
 
 /** One map's raw contents as a runtime read them: values of per-CPU maps are all CPUs concatenated, 8-byte slots. */
 export interface RawMap {
@@ -130,6 +131,34 @@ export class MapSnapshotter {
       }
     }
     return { map: raw.spec.name, kind, ...(keyType ? { keyType } : {}), ...(valueType ? { valueType } : {}), entries };
+  }
+
+  /**
+   * Ring-buffer records decoded by the struct of exactly their size (preferring one named like
+   * `event`), else left as hex: the raw bytes always travel too.
+   */
+  events(raw: readonly RawEvent[]): RingEvent[] {
+    return raw.map((e) => {
+      const typeId = this.eventType(e.bytes.length);
+      return { map: e.map, ts: e.ts.toString(), data: typeId ? this.decode(typeId, e.bytes) : hex(e.bytes), hex: hex(e.bytes) };
+    });
+  }
+
+  private readonly eventTypes = new Map<number, number>();
+  private eventType(size: number): number {
+    const btf = this.btf;
+    if (!btf) return 0;
+    let id = this.eventTypes.get(size);
+    if (id === undefined) {
+      const candidates: { id: number; name: string }[] = [];
+      for (let i = 1; i < btf.count; i++) {
+        const t = btf.type(i);
+        if (t.kind === BtfKind.STRUCT && safe(() => btf.sizeOf(i)) === size) candidates.push({ id: i, name: t.name });
+      }
+      id = (candidates.find((c) => /event/i.test(c.name)) ?? candidates[0])?.id ?? 0;
+      this.eventTypes.set(size, id);
+    }
+    return id;
   }
 
   private decode(typeId: number, bytes: Uint8Array): JsonValue {

@@ -6,6 +6,13 @@ export interface RunStats {
   readonly runTimeNs: number;
 }
 
+/** One ring-buffer record as read, with its arrival time (ns since the epoch). */
+export interface RawEvent {
+  readonly map: string;
+  readonly ts: bigint;
+  readonly bytes: Uint8Array;
+}
+
 /** One artifact running in a runtime: what the agent reads and stops, whatever the runtime. */
 export interface RunningProgram {
   readonly runtime: 'kernel' | 'vm';
@@ -13,6 +20,8 @@ export interface RunningProgram {
   /** Every streamed map's current contents. */
   readMaps(): RawMap[];
   stats(): RunStats;
+  /** Ring-buffer records since the previous call, oldest first. */
+  takeEvents(): RawEvent[];
   /** Detach and release everything (kernel: links, programs, maps and pins). */
   close(): void;
 }

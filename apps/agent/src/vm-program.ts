@@ -3,7 +3,7 @@ import { BpfVm, JitEngine, type VmMap } from '@bpfleet/vm';
 import { AgentError } from './errors.js';
 import { isPerCpuType, isStreamed, type RawMap } from './map-snapshot.js';
 import { autoloadPrograms } from './runtime-choice.js';
-import type { RunningProgram, RunStats } from './running-program.js';
+import type { RawEvent, RunningProgram, RunStats } from './running-program.js';
 
 export interface VmProgramOptions {
   readonly cpus: number;
@@ -100,6 +100,11 @@ export class VmRunningProgram implements RunningProgram {
 
   stats(): RunStats {
     return { runCount: this.runCount, runTimeNs: this.runTimeNs };
+  }
+
+  takeEvents(): RawEvent[] {
+    // The VM's ring buffers are not drained into batches yet (see docs/agent.md).
+    return [];
   }
 
   close(): void {
