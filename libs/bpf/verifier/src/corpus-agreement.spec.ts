@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BpfObject } from '@bpfleet/elf';
+import { type CorpusOutcome, findRepoRoot, messageMatches, readCorpus, runRecorded } from './testing/corpus.js';
+
+const root = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
+const corpus = readCorpus(root);
+if (!corpus) console.log('verifier corpus agreement skipped: tests/verifier-corpus/verdicts.json is missing');
+
+/**
+ * Programs where our verdict differs from the recorded kernel's, each with the reason. Every program
+ * not listed here must agree; a listed one that starts agreeing fails the test so the list stays true.
+ */
+const KNOWN_VERDICT_DIFFS: Record<string, string> = {
+  'tests/verifier-corpus/reject_global_func_null_arg.bpf.c call_global': 'global functions are verified per call site, not against their BTF prototype',
+  'tests/verifier-corpus/reject_spin_lock_direct_access.bpf.c read_lock_word': 'no BTF record of where the bpf_spin_lock sits in the map value',
+  'tests/bpf/elf_features.bpf.c sleepy': 'fentry/fexit attach targets are resolved against kernel BTF, which we do not model',
+  'tests/bpf/tracing_btf.bpf.c allow_open': 'lsm attach targets need kernel BTF',
+  'tests/bpf/tracing_btf.bpf.c switch_btf': 'BTF-typed tp_btf context arguments are not modelled',
+  'tests/bpf/tracing_btf.bpf.c unlink_enter': 'fentry attach targets need kernel BTF',
+  'tests/bpf/tracing_btf.bpf.c unlink_exit': 'fexit attach targets need kernel BTF',
+  'tests/bpf/vm_net.bpf.c xdp_bounce': 'packet pointer tracking across bpf_xdp_adjust_head differs',
+};
+
+/** Rejected by both, but our message does not contain the kernel's key line. */
+const KNOWN_MESSAGE_DIFFS: Record<string, string> = {
+  'tests/verifier-corpus/reject_global_func_returns_pointer.bpf.c call_returns_fp': 'global function return checks',
+  'tests/verifier-corpus/reject_key_uninit_stack_unpriv.bpf.c uninit_key': '6.18 words map-key stack reads differently from other helper reads',
+  'tests/verifier-corpus/reject_sleepable_helper_in_kprobe.s reject_sleepable_helper_in_kprobe': 'sleepable helpers are not in our prototype table',
+  'tests/bpf/elf_externs.bpf.c on_switch': 'kernel symbol (ksym) resolution needs kallsyms',
+};
+
+const key = (o: CorpusOutcome): string => `${o.verdict.file} ${o.verdict.program}`;
+
+(corpus ? describe : describe.skip)(`agreement with the kernel's verifier (${corpus?.kernelRelease ?? 'no corpus'})`, () => {
+  let outcomes: CorpusOutcome[] = [];
+  beforeAll(() => {
+    const objects = new Map<string, BpfObject | Error>();
+    outcomes = (corpus?.programs ?? []).map((v) => runRecorded(root, v, objects));
+  }, 300_000);
+
+  it('agrees on every program except the documented divergences', () => {
+    const unexpected: string[] = [];
+    const fixed: string[] = [];
+    let agree = 0;
+    let total = 0;
+    for (const o of outcomes) {
+      if (!o.result) continue;
+      total++;
+      const same = o.result.accepted === o.verdict.accepted;
+      if (same) agree++;
+      const listed = key(o) in KNOWN_VERDICT_DIFFS;
+      if (!same && !listed) unexpected.push(`${key(o)}: kernel ${o.verdict.accepted ? 'accepts' : `rejects (${o.verdict.kernelMessage})`}, ours ${o.result.accepted ? 'accepts' : `rejects (${o.result.error?.message})`}`);
+      if (same && listed) fixed.push(key(o));
+    }
+    console.log(`verifier agreement: ${agree}/${total} verdicts (${((100 * agree) / total).toFixed(1)} %)`);
+    expect(unexpected).toEqual([]);
+    expect(fixed).toEqual([]);
+    expect(agree / total).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it("names the kernel's message for every program both reject", () => {
+    const missing: string[] = [];
+    let matched = 0;
+    let both = 0;
+    for (const o of outcomes) {
+      if (!o.result || o.verdict.accepted || o.result.accepted) continue;
+      both++;
+      if (messageMatches(o.verdict, o.result)) matched++;
+      else if (!(key(o) in KNOWN_MESSAGE_DIFFS)) missing.push(`${key(o)}: kernel "${o.verdict.kernelMessage}", ours "${o.result.error?.message}"`);
+    }
+    console.log(`verifier message match: ${matched}/${both} rejected programs`);
+    expect(missing).toEqual([]);
+  });
+
+  it('covers the required corpus size', () => {
+    const own = outcomes.filter((o) => o.verdict.corpus === 'verifier-corpus');
+    expect(own.filter((o) => o.verdict.accepted).length).toBeGreaterThanOrEqual(60);
+    expect(own.filter((o) => !o.verdict.accepted).length).toBeGreaterThanOrEqual(60);
+  });
+});
