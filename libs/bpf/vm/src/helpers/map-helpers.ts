@@ -5,9 +5,11 @@ import { PerfEventArrayMap } from '../maps/perf-event-array.js';
 import { ProgArrayMap } from '../maps/prog-array.js';
 import { QueueStackMap } from '../maps/queue-stack.js';
 import { RingBufMap } from '../maps/ringbuf.js';
-import { PERM_WRITE } from '../memory/layout.js';
+import type { VmMap } from '../maps/map.js';
+import { PERM_READ, PERM_WRITE } from '../memory/layout.js';
+import { fromBig, out, toBig } from '../interpreter/alu64.js';
 import { VmError } from '../memory/fault.js';
-import type { Helper } from './types.js';
+import { MAP_POINTER_TAG_HI, type Helper, type VmContext } from './types.js';
 import { err, helper, type HelperRuntime, mapArg } from './runtime.js';
 
 /** Map, ring buffer, perf buffer and tail call helpers. */
@@ -29,23 +31,69 @@ export function mapHelpers(rt: HelperRuntime): Helper[] {
     return map;
   };
 
+  // Fast forms (int32 register halves): the map from r1's halves, the key checked in place.
+  const mapAt = (regs: Int32Array, name: string): VmMap => {
+    const map = regs[3] === MAP_POINTER_TAG_HI ? rt.maps[regs[2] >>> 0] : undefined;
+    if (!map) throw new VmError('EHELPER_FAULT', `${name}: argument 0x${toBig(regs[2], regs[3]).toString(16)} is not a map`);
+    return map;
+  };
+  const keyAt = (map: VmMap, regs: Int32Array, slot: number): Uint8Array => {
+    const at = mem.check(regs[slot], regs[slot + 1], map.spec.keySize, PERM_READ);
+    return mem.u8.slice(at, at + map.spec.keySize);
+  };
+  const setR0 = (regs: Int32Array, value: number): void => {
+    regs[0] = value | 0;
+    regs[1] = value < 0 ? -1 : 0;
+  };
+  const lookup = (vm: VmContext, m: bigint, k: bigint): bigint => {
+    const map = mapArg(rt, m, 'map_lookup_elem');
+    return BigInt(map.programLookup(key(map, k), vm.cpu));
+  };
+  const update = (vm: VmContext, m: bigint, k: bigint, v: bigint, flags: bigint): bigint => {
+    const map = mapArg(rt, m, 'map_update_elem');
+    if (map instanceof QueueStackMap) return BigInt.asUintN(64, BigInt(map.push(mem.readBytes(v, map.spec.valueSize), Number(flags))));
+    const keyBytes = key(map, k);
+    const value = mem.checkBig(v, map.spec.valueSize, 1);
+    if (flags > 0xffffn) return err(EINVAL);
+    return BigInt.asUintN(64, BigInt(map.programUpdate(keyBytes, value, Number(flags), vm.cpu)));
+  };
+
   return [
-    helper('map_lookup_elem', (vm, m, k) => {
-      const map = mapArg(rt, m, 'map_lookup_elem');
-      return BigInt(map.programLookup(key(map, k), vm.cpu));
-    }),
-    helper('map_update_elem', (vm, m, k, v, flags) => {
-      const map = mapArg(rt, m, 'map_update_elem');
-      if (map instanceof QueueStackMap) return BigInt.asUintN(64, BigInt(map.push(mem.readBytes(v, map.spec.valueSize), Number(flags))));
-      const keyBytes = key(map, k);
-      const value = mem.checkBig(v, map.spec.valueSize, 1);
-      if (flags > 0xffffn) return err(EINVAL);
-      return BigInt.asUintN(64, BigInt(map.programUpdate(keyBytes, value, Number(flags), vm.cpu)));
-    }),
-    helper('map_delete_elem', (_vm, m, k) => {
-      const map = mapArg(rt, m, 'map_delete_elem');
-      return BigInt.asUintN(64, BigInt(map.programDelete(key(map, k))));
-    }),
+    {
+      ...helper('map_lookup_elem', lookup),
+      fn32: (vm, regs) => {
+        const map = mapAt(regs, 'map_lookup_elem');
+        const at = mem.check(regs[4], regs[5], map.spec.keySize, PERM_READ);
+        // programLookup does not keep the key, so a view of program memory is enough.
+        setR0(regs, map.programLookup(mem.u8.subarray(at, at + map.spec.keySize), vm.cpu));
+      },
+    },
+    {
+      ...helper('map_update_elem', update),
+      fn32: (vm, regs) => {
+        const map = mapAt(regs, 'map_update_elem');
+        if (map instanceof QueueStackMap) {
+          fromBig(update(vm, toBig(regs[2], regs[3]), toBig(regs[4], regs[5]), toBig(regs[6], regs[7]), toBig(regs[8], regs[9])));
+          regs[0] = out[0];
+          regs[1] = out[1];
+          return;
+        }
+        const keyBytes = keyAt(map, regs, 4);
+        const value = mem.check(regs[6], regs[7], map.spec.valueSize, PERM_READ);
+        if (regs[9] !== 0 || regs[8] >>> 0 > 0xffff) return setR0(regs, -EINVAL);
+        setR0(regs, map.programUpdate(keyBytes, value, regs[8], vm.cpu));
+      },
+    },
+    {
+      ...helper('map_delete_elem', (_vm, m, k) => {
+        const map = mapArg(rt, m, 'map_delete_elem');
+        return BigInt.asUintN(64, BigInt(map.programDelete(key(map, k))));
+      }),
+      fn32: (_vm, regs) => {
+        const map = mapAt(regs, 'map_delete_elem');
+        setR0(regs, map.programDelete(keyAt(map, regs, 4)));
+      },
+    },
     helper('map_push_elem', (_vm, m, v, flags) => {
       const map = queue(m, 'map_push_elem');
       return BigInt.asUintN(64, BigInt(map.push(mem.readBytes(v, map.spec.valueSize), Number(flags))));

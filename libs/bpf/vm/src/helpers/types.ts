@@ -22,7 +22,15 @@ export interface Helper {
   /** Kernel name without the `bpf_` prefix's BPF_FUNC_ enum form, e.g. `map_lookup_elem`. */
   readonly name: string;
   readonly fn: HelperFn;
+  /**
+   * Optional fast form for engines that keep registers as int32 halves: reads r1..r5 from
+   * `regs[2..11]` (lo, hi pairs) and writes r0 to `regs[0..1]`, without BigInt conversions. Same
+   * results, errors and effects as `fn`.
+   */
+  readonly fn32?: HelperFn32;
 }
+
+export type HelperFn32 = (vm: VmContext, regs: Int32Array) => void;
 
 /** Helpers by id. */
 export type HelperTable = ReadonlyMap<number, Helper>;
@@ -110,6 +118,8 @@ export interface PacketAccess {
 export const MAP_POINTER_TAG = 0xb9f0_0000n << 32n;
 export const FUNC_POINTER_TAG = 0xb9f1_0000n << 32n;
 const TAG_MASK = 0xffff_ffffn << 32n;
+/** The high half of a map pointer as an int32 (engines with int32 register halves). */
+export const MAP_POINTER_TAG_HI = Number(MAP_POINTER_TAG >> 32n) | 0;
 
 export function encodeMapPointer(index: number): bigint {
   return MAP_POINTER_TAG | BigInt(index);

@@ -28,6 +28,11 @@ export interface InterpretOptions {
   readonly budget?: number;
   /** Packet seen by LD_ABS/LD_IND: linear address and length. */
   readonly skbData?: { readonly address: number; readonly length: number };
+  /**
+   * Runs in a row on the same memory (BPF_PROG_TEST_RUN's repeat; default 1); the result is the
+   * last run's. Each run starts from fresh registers with its own budget.
+   */
+  readonly repeat?: number;
 }
 
 export interface InterpretResult {
@@ -75,6 +80,9 @@ export class Interpreter {
   private readonly frameProgram: (DecodedProgram | undefined)[] = new Array(MAX_CALL_FRAMES);
   private readonly frameSaved = new Int32Array(MAX_CALL_FRAMES * 8);
   private depth = 0;
+  private readonly entryRegs = new Int32Array(22);
+  /** `run` loops `repeat` times itself. */
+  readonly repeatsInternally = true;
   /** The program a run started with (callbacks resolve function pointers in it). */
   private entry: DecodedProgram | null = null;
   /** Runs helper callbacks; one closure per interpreter, not per run. */
@@ -98,29 +106,38 @@ export class Interpreter {
 
   run(program: DecodedProgram, ctx: RunContext, options: InterpretOptions): InterpretResult {
     this.ctx = ctx;
-    this.budget = options.budget ?? DEFAULT_INSN_BUDGET;
-    this.limit = this.budget;
-    this.tailCalls = 0;
-    this.depth = 0;
+    this.limit = options.budget ?? DEFAULT_INSN_BUDGET;
     this.skbAddress = options.skbData?.address ?? 0;
     this.skbLength = options.skbData?.length ?? 0;
-    const R = program.registerTemplate;
-    R.fill(0, 0, 22);
+    // Entry registers (r1..r5 from the arguments, r10 the frame pointer) computed once per call.
+    const entry = this.entryRegs;
+    entry.fill(0);
     const args = options.args;
     for (let i = 0; i < args.length && i < 5; i++) {
       const arg = args[i];
       if (arg >= 0n && arg <= 0xffffffffn) {
-        R[2 + i * 2] = Number(arg) | 0;
+        entry[2 + i * 2] = Number(arg) | 0;
         continue;
       }
       const v = BigInt.asUintN(64, arg);
-      R[2 + i * 2] = Number(v & 0xffffffffn) | 0;
-      R[3 + i * 2] = Number(v >> 32n) | 0;
+      entry[2 + i * 2] = Number(v & 0xffffffffn) | 0;
+      entry[3 + i * 2] = Number(v >> 32n) | 0;
     }
-    R[20] = this.framePointer(0);
+    entry[20] = this.framePointer(0);
     this.entry = program;
     ctx.invoker = this.invoker;
-    const finalProgram = this.exec(program, 0);
+    const repeat = options.repeat ?? 1;
+    let finalProgram: DecodedProgram;
+    for (let n = 1; ; n++) {
+      this.budget = this.limit;
+      this.tailCalls = 0;
+      this.depth = 0;
+      program.registerTemplate.set(entry);
+      finalProgram = this.exec(program, 0);
+      if (n >= repeat) break;
+      ctx.exitRequested = false;
+      ctx.tailCallTarget = null;
+    }
     const r0 = ctx.exitRequested ? ctx.exitValue : toBig(finalProgram.registerTemplate[0], finalProgram.registerTemplate[1]);
     return { r0, insns: this.limit - this.budget };
   }
@@ -375,9 +392,10 @@ export class Interpreter {
             const helper = index >= 0 ? prog.helperFns[index] : this.helpers.get(-1 - index);
             if (!helper) throw new VmError('EHELPER', `call to unknown helper #${-1 - index}`, i);
             this.syncBudget(budget);
-            const r0 = helper.fn(ctx, toBig(R[2], R[3]), toBig(R[4], R[5]), toBig(R[6], R[7]), toBig(R[8], R[9]), toBig(R[10], R[11]));
+            const fast = helper.fn32;
+            if (fast !== undefined) fast(ctx, R);
+            else { fromBig(helper.fn(ctx, toBig(R[2], R[3]), toBig(R[4], R[5]), toBig(R[6], R[7]), toBig(R[8], R[9]), toBig(R[10], R[11]))); R[0] = out[0]; R[1] = out[1]; }
             budget = this.budget;
-            fromBig(r0); R[0] = out[0]; R[1] = out[1];
             if (ctx.exitRequested) { this.syncBudget(budget); return prog; }
             if (ctx.tailCallTarget !== null) {
               const target = ctx.tailCallTarget;

@@ -212,7 +212,7 @@ export class BpfVm {
     for (; left > 0; left--) {
       ctx.exitRequested = false;
       ctx.tailCallTarget = null;
-      ctx.redirects.length = 0;
+      if (ctx.redirects.length !== 0) ctx.redirects.length = 0;
       result = engine.run(program, ctx, options);
     }
     const elapsed = Number(process.hrtime.bigint() - start);
