@@ -1,0 +1,82 @@
+import fc from 'fast-check';
+import { UsageError } from '../../errors.js';
+import { bar, histogram, shortNumber, table } from './format.js';
+import { parseDurationSeconds, parsePercent, parseProgramRef, parseSelector } from './parse.js';
+import { renderQuery } from './query.js';
+import { renderRollout } from './rollout.js';
+import { normalizeServer } from './client.js';
+
+describe('fleet argument parsing', () => {
+  it('should split NAME@VERSION and refuse anything else with a usage error', () => {
+    expect(parseProgramRef('opens_per_process@12')).toEqual({ name: 'opens_per_process', version: 12 });
+    for (const bad of ['opens', 'opens@', 'opens@0', 'opens@x', '@1', 'a b@1', 'opens@1@2']) expect(() => parseProgramRef(bad)).toThrow(UsageError);
+  });
+
+  it('should read selectors, percentages and durations', () => {
+    expect(parseSelector(['env=prod,zone=a', 'tier=web'])).toEqual({ env: 'prod', zone: 'a', tier: 'web' });
+    expect(parseSelector(['k=a=b'])).toEqual({ k: 'a=b' });
+    expect(() => parseSelector(['=x'])).toThrow(UsageError);
+    expect(() => parseSelector(['novalue'])).toThrow(UsageError);
+    expect(parsePercent('10%')).toBe(10);
+    expect(parsePercent('100')).toBe(100);
+    for (const bad of ['0%', '101%', '-5', 'ten']) expect(() => parsePercent(bad)).toThrow(UsageError);
+    expect(parseDurationSeconds('30s', '--pause')).toBe(30);
+    expect(parseDurationSeconds('5m', '--pause')).toBe(300);
+    expect(parseDurationSeconds('45', '--pause')).toBe(45);
+    expect(parseDurationSeconds('1500ms', '--pause')).toBe(2);
+    expect(() => parseDurationSeconds('25h', '--pause')).toThrow(UsageError);
+    expect(() => parseDurationSeconds('soon', '--pause')).toThrow(/--pause/);
+  });
+
+  it('should normalise server URLs and refuse non-http ones', () => {
+    expect(normalizeServer('http://localhost:8080/')).toBe('http://localhost:8080');
+    expect(() => normalizeServer('ftp://x')).toThrow(UsageError);
+    expect(() => normalizeServer('not a url')).toThrow(UsageError);
+  });
+});
+
+describe('fleet rendering', () => {
+  it('should align table columns', () => {
+    expect(table(['A', 'LONGER'], [['xxxx', 'y'], ['z', 'w']]).split('\n')).toEqual(['A     LONGER', 'xxxx  y', 'z     w']);
+  });
+
+  it('should draw bars of the requested width for any fraction', () => {
+    fc.assert(fc.property(fc.double({ noNaN: false }), fc.integer({ min: 1, max: 80 }), (f, w) => [...bar(f, w)].length === w));
+  });
+
+  it('should draw a log2 histogram from the first to the last non-empty bucket, largest bar full', () => {
+    const buckets = [0, 0, 5, 10, 0, 1, 0].map((count, slot) => ({ slot, lower: 2 ** slot, upper: 2 ** (slot + 1), count }));
+    const lines = histogram(buckets, 10).split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^\[4, 8\)\s+5 \|█████·····\|$/);
+    expect(lines[1]).toMatch(/^\[8, 16\)\s+10 \|██████████\|$/);
+    expect(lines[3]).toMatch(/^\[32, 64\)\s+1 \|█·········\|$/);
+    expect(histogram([], 10)).toBe('(no samples)');
+    expect(shortNumber(2048)).toBe('2K');
+    expect(shortNumber(3 * 2 ** 20)).toBe('3M');
+  });
+
+  it('should render a query result by its kind', () => {
+    const base = { agg: 'sum', from: '2026-01-01T00:00:00Z', to: '2026-01-01T00:05:00Z', step: 60 };
+    expect(renderQuery({ ...base, top: [{ group: 'bash', value: 12 }] })).toMatch(/GROUP\s+VALUE\nbash\s+12/);
+    const h = renderQuery({ ...base, buckets: [{ slot: 8, lower: 256, upper: 512, count: 3 }], percentiles: { total: 3, p50: 384, p90: 500, p99: 510 } });
+    expect(h).toContain('total 3  p50 384  p90 500  p99 510');
+    expect(renderQuery({ ...base, series: [{ group: 'all', points: [['t1', 1], ['t2', 2.5]] }] })).toMatch(/all\s+2\s+2\.500\s+t2/);
+    expect(renderQuery({ ...base, series: [] })).toBe('(no data)');
+  });
+
+  it('should show per-wave progress of a rollout', () => {
+    const text = renderRollout({
+      id: 'r1', program: 'p', version: 2, previousVersion: 1, selector: { env: 'prod' }, state: 'running', currentWave: 1, waves: 2, reason: null, createdAt: '', counts: { loaded: 2, desired: 1 },
+      targets: [
+        { agentId: 'a', wave: 0, state: 'loaded', detail: null, previousVersion: 1 },
+        { agentId: 'b', wave: 1, state: 'loaded', detail: null, previousVersion: 1 },
+        { agentId: 'c', wave: 1, state: 'failed', detail: 'load failed\nR0 invalid mem access', previousVersion: 1 },
+      ],
+    });
+    expect(text).toMatch(/^rollout r1 {2}p@2 \(from v1\) {2}running {2}wave 1\/2 {2}selector env=prod/);
+    expect(text).toMatch(/wave 0 .* 1\/1 loaded/);
+    expect(text).toMatch(/wave 1 .* 1\/2 loaded, 1 failed/);
+    expect(text).toMatch(/c: load failed \/ R0 invalid mem access/);
+  });
+});
