@@ -39,7 +39,11 @@ export class ArrayMap extends VmMap {
   }
 
   override programLookup(key: Uint8Array, cpu: number): number {
-    const i = this.indexOf(key);
+    return this.programLookupIndex(this.indexOf(key), cpu);
+  }
+
+  /** `programLookup` for an already decoded key (an unsigned 32-bit index). */
+  programLookupIndex(i: number, cpu: number): number {
     return i < this.spec.maxEntries ? this.valueAddress(i, this.copies === 1 ? 0 : cpu) : 0;
   }
 

@@ -30,6 +30,10 @@ export function round8(n: number): number {
 
 /** Key bytes as a string usable as a JS Map key (one char per byte). */
 export function keyString(bytes: Uint8Array): string {
+  // One flat string for the common key sizes (a per-byte concatenation builds a rope that the
+  // JS Map must flatten before hashing).
+  if (bytes.length === 4) return String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
+  if (bytes.length === 8) return String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7]);
   let s = '';
   for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
   return s;

@@ -106,6 +106,28 @@ describe(BpfVm.name, () => {
     }
   });
 
+  it('should fail map helpers on bad arguments the same way in both engines (int32 fast forms vs BigInt)', () => {
+    const outcome = (engine: EngineFactory, source: string): unknown => {
+      const vm = new BpfVm(objectOf(BpfProgType.SYSCALL, source), { engine });
+      try {
+        return vm.testRun('prog', { ctx: new Uint8Array(8) }).retval;
+      } catch (e) {
+        return { type: (e as Error).constructor.name, message: (e as Error).message };
+      }
+    };
+    const jit = jitEngine({ onFallback: (p, reason) => { throw new Error(`JIT refused ${p.name}: ${reason}`); } });
+    // r1 is not a map pointer: a small number (lookup), another tag in the high half (update), all ones (delete).
+    for (const source of [
+      'mov %r1, 5\nmov %r2, %r10\ncall 1\nexit',
+      'lddw %r1, 0x1234567800000000\nmov %r2, %r10\nmov %r3, %r10\nmov %r4, 0\ncall 2\nexit',
+      'mov %r1, -1\nmov %r2, %r10\ncall 3\nexit',
+    ]) {
+      const interp = outcome((mem, helpers) => new Interpreter(mem, helpers), source);
+      expect(interp).toMatchObject({ type: 'VmError', message: expect.stringMatching(/is not a map/) });
+      expect(outcome(jit, source)).toEqual(interp);
+    }
+  });
+
   const tracing = path.resolve(import.meta.dirname, '../../../../../tests/bpf/build/vm_tracing.o');
   (existsSync(tracing) ? it : it.skip)('should run a compiled raw_tp program on u64 args', () => {
     const vm = new BpfVm(loadBpfObject(readFileSync(tracing), { name: tracing }));
