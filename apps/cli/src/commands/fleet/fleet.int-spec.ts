@@ -121,7 +121,7 @@ describe('fleet commands', () => {
     if (controller && controller.exitCode === null) {
       const exited = new Promise((r) => controller!.once('exit', r));
       controller.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000).unref())]);
       if (controller.exitCode === null) controller.kill('SIGKILL');
     }
     // Every stream, KV bucket and object store of this run carries the prefix.
@@ -185,6 +185,7 @@ describe('fleet commands', () => {
     }, 60_000, 'broken@1 rejected');
     expect(text).toMatch(/fail/);
     expect(text).toMatch(/map_value_or_null/);
+    expect(text).toMatch(/broken_null_deref\.bpf\.c:20/);
   }, 90_000);
 
   it('should refuse a file that is not ELF with the server message', async () => {
