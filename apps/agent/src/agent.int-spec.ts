@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { probeKernel } from '@bpfleet/kernel';
@@ -203,7 +203,9 @@ describeCorpus('agent (integration, real NATS)', () => {
     const agent = await Agent.start(fleet.config({ runtime: 'auto', agentId: 'kernel-agent-ring' }));
     agents.push(agent);
     await fleet.setDesired(agent.id, [await fleet.publishArtifact('exits', 1, corpus('ringbuf_events.o'))]);
-    await eventually(() => agent.statuses().find((p) => p.program === 'exits' && p.state === 'loaded'), 10_000, 'exits loaded');
+    const exitsStatus = await eventually(() => agent.statuses().find((p) => p.program === 'exits' && p.state !== 'detached'), 10_000, 'exits status');
+    expect(exitsStatus.error).toBeUndefined();
+    expect(exitsStatus.state).toBe('loaded');
     const child = spawn('true');
     await new Promise((r) => child.on('exit', r));
     const event = await eventually(async () => {
@@ -215,5 +217,48 @@ describeCorpus('agent (integration, real NATS)', () => {
     expect(BigInt(event.ts)).toBeGreaterThan(0n);
     // struct exit_event is not in the object's BTF (only a local pointer uses it), so data is the hex too.
     expect(event.hex).toHaveLength(80);
+  });
+
+  it('restart without detaching: pinned kernel programs are re-adopted (not loaded twice), counting goes on, seqs continue', async () => {
+    const caps = probeKernel();
+    if (!caps.canLoad || !caps.attach.tracepoint.ok) {
+      console.warn('re-adoption test skipped: tracepoints cannot attach here');
+      return;
+    }
+    const config = fleet.config({ runtime: 'auto', agentId: 'kernel-agent-restart' });
+    let agent = await Agent.start(config);
+    await fleet.setDesired(agent.id, [await fleet.publishArtifact('restart', 1, corpus('tp_openat_count.o'))]);
+    await eventually(() => agent.statuses().find((p) => p.program === 'restart' && p.state === 'loaded'), 10_000, 'loaded');
+    const calls = async (minSeq: number) => {
+      for (const b of (await fleet.metrics()).reverse()) {
+        if (b.agentId !== 'kernel-agent-restart' || b.seq <= minSeq) continue;
+        const e = b.maps.find((m) => m.map === 'opens_by_pid')?.entries.find((x) => x.key === process.pid);
+        if (e) return { seq: b.seq, calls: Number((e.value as { calls: number }).calls) };
+      }
+      return undefined;
+    };
+    readFileSync('/proc/self/stat');
+    const before = await eventually(() => calls(0), 10_000, 'first snapshot');
+    const pinDir = join('/sys/fs/bpf/bpfleet/agents/kernel-agent-restart');
+    await agent.stop({ detach: false });
+    expect(existsSync(pinDir)).toBe(true);
+    // While no agent runs, the pinned program keeps counting.
+    for (let i = 0; i < 3; i++) readFileSync('/proc/self/stat');
+    const lastSeq = agent.lastSeq;
+    agent = await Agent.start(config);
+    agents.push(agent);
+    const readopted = await eventually(() => agent.statuses().find((p) => p.program === 'restart' && p.state === 'loaded'), 10_000, 're-adopted');
+    expect(readopted.attachPoints.join(' ')).toMatch(/re-adopted/);
+    readFileSync('/proc/self/stat');
+    const after = await eventually(async () => {
+      const c = await calls(lastSeq);
+      return c && c.calls >= before.calls + 4 ? c : undefined;
+    }, 10_000, 'counting went on');
+    expect(after.seq).toBeGreaterThan(lastSeq);
+    await fleet.setDesired(agent.id, []);
+    await eventually(() => (agent.statuses().length === 0 ? true : undefined), 10_000, 'detached');
+    await agent.settled();
+    // Detaching removed the pins: nothing of this agent stays in the kernel.
+    expect(readdirSync(pinDir)).toEqual([]);
   });
 });

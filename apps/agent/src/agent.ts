@@ -7,7 +7,7 @@ import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import { loadBpfObject, type BpfObject } from '@bpfleet/elf';
 import { parseBtf, type Btf } from '@bpfleet/btf';
-import { KernelLoadError, probeKernel, type KernelCapabilities, type KernelMap } from '@bpfleet/kernel';
+import { KernelLoadError, pinPath, probeKernel, removePinDir, type KernelCapabilities, type KernelMap } from '@bpfleet/kernel';
 import type { VmMap } from '@bpfleet/vm';
 import { PROTOCOL_VERSION, decodeMessage, encodeMessage, fleetNames, metricsMessageId, type DesiredProgram, type FleetNames, type MapSnapshot, type ProgramStatus, type RingEvent } from '@bpfleet/protocol';
 import { parsePublicKey } from '@bpfleet/signing';
@@ -42,6 +42,16 @@ interface Managed {
   object?: BpfObject;
 }
 
+/** What this agent pinned for a kernel program, kept in the data dir to re-adopt it after a restart. */
+interface PinRecord {
+  readonly version: number;
+  readonly digest: string;
+  readonly pinDir: string;
+  /** Counter baselines at the last snapshot, so deltas continue across the restart. */
+  baselines?: Record<string, Record<string, string>>;
+}
+const PIN_RECORDS = 'kernel-pins.json';
+
 const MAX_VERIFIER_LOG = 256 * 1024 - 1;
 /** Ring-buffer records per metric batch (keeps a batch well under the 1 MiB message limit). */
 const EVENTS_PER_BATCH = 2000;
@@ -72,6 +82,7 @@ export class Agent {
   private draining = false;
   private appSocket: AppEventSocket | undefined;
   private stopped = false;
+  private readonly pins: Record<string, PinRecord>;
   /** Revision of the last desired state applied. */
   revision = -1;
   /** Events delivered to VM programs. */
@@ -90,6 +101,7 @@ export class Agent {
       this.errors++;
       this.log('warn', `metric buffer full: dropped batch ${seq} (${total} dropped so far)`, { seq, dropped: total });
     });
+    this.pins = this.state.readJson<Record<string, PinRecord>>(PIN_RECORDS) ?? {};
     // A buffered batch may carry a higher seq than the persisted counter only if the seq file was lost.
     while (this.state.lastSeq < this.buffer.lastSeq) this.state.nextSeq();
     try {
@@ -274,10 +286,17 @@ export class Agent {
   async apply(wanted: readonly DesiredProgram[]): Promise<void> {
     const wantedNames = new Set(wanted.map((p) => p.program));
     let changed = false;
+    // Pinned by a previous run and no longer wanted: unpinning detaches them.
+    for (const [name, record] of Object.entries(this.pins)) {
+      if (wantedNames.has(name) || this.programs.has(name)) continue;
+      removePinDir(record.pinDir);
+      this.forgetPins(name);
+    }
     for (const [name, m] of this.programs) {
       if (wantedNames.has(name)) continue;
       m.running?.close();
       this.programs.delete(name);
+      this.forgetPins(name);
       changed = true;
       this.log('info', `detached ${name} v${m.desired.version}`);
     }
@@ -300,13 +319,17 @@ export class Agent {
       const choice = chooseRuntime(object, this.config.runtime, this.caps, this.config.interface !== undefined);
       if (choice.kind === 'refused') throw new AgentError('RUNTIME_UNAVAILABLE', choice.reason);
       decision = choice;
-      const running = this.startRuntime(p, object, choice, previous);
+      const adopted = choice.kind === 'kernel' && !previous ? this.adopt(p, object) : undefined;
+      const running = adopted ?? this.startRuntime(p, object, choice, previous);
       // The new version runs (with the old maps' contents where they match); now the old one goes.
       if (previous?.running && previous.running !== running) previous.running.close();
       const sameRuntime = previous?.running?.runtime === running.runtime;
       const btf = object.btfBytes ? safeBtf(object.btfBytes) : undefined;
       const snapshotter = new MapSnapshotter(btf);
       if (sameRuntime && previous?.snapshotter) snapshotter.importBaselines(previous.snapshotter.exportBaselines());
+      if (adopted) snapshotter.importBaselines(this.pins[p.program]?.baselines ?? {});
+      if (running instanceof KernelRunningProgram && !adopted) this.rememberPins(p);
+      else if (!(running instanceof KernelRunningProgram)) this.forgetPins(p.program);
       this.programs.set(p.program, {
         desired: p,
         running,
@@ -322,6 +345,7 @@ export class Agent {
       // The controller asked for this version; the previous one is no longer wanted, so it stops too
       // (a rollout sees `failed` and rolls back by asking for the old version again).
       previous?.running?.close();
+      this.forgetPins(p.program);
       const runtime = decision ? { runtime: { kind: decision.kind, reason: decision.reason.slice(0, 256) } } : {};
       this.programs.set(p.program, { desired: p, status: { ...base, state: 'failed', error, ...runtime } });
     }
@@ -343,7 +367,10 @@ export class Agent {
           if (m && compatible(spec.name) && spec.origin !== 'data' && spec.origin !== 'bss') reuse.set(spec.name, m);
         }
       }
-      return KernelRunningProgram.start(object, { name: objectName(p.program), interface: this.config.interface, reuseMaps: reuse });
+      // Leftovers of a run that crashed between pinning and recording: nothing of ours holds them.
+      const pinDir = this.pinDir(p);
+      removePinDir(pinDir);
+      return KernelRunningProgram.start(object, { name: objectName(p.program), interface: this.config.interface, reuseMaps: reuse, pinDir });
     }
     const carry = new Map<string, VmMap>();
     if (old instanceof VmRunningProgram) for (const m of old.vm.maps) if (compatible(m.name)) carry.set(m.name, m);
@@ -354,6 +381,44 @@ export class Agent {
       onStopped: (error) => this.onVmStopped(p.program, running, error),
     });
     return running;
+  }
+
+  /** One directory per (program, version, digest), so a new version pins while the old one still runs. */
+  private pinDir(p: DesiredProgram): string {
+    return pinPath('agents', this.id, `${objectName(p.program)}-v${p.version}-${p.digest.slice(0, 12)}`);
+  }
+
+  /** The same version pinned by a previous run of this agent, still attached: take it over. */
+  private adopt(p: DesiredProgram, object: BpfObject): KernelRunningProgram | undefined {
+    const record = this.pins[p.program];
+    if (!record) return undefined;
+    if (record.version !== p.version || record.digest !== p.digest) {
+      // Another version was pinned before the restart and is no longer wanted: unpinning detaches it.
+      removePinDir(record.pinDir);
+      this.forgetPins(p.program);
+      return undefined;
+    }
+    try {
+      const running = KernelRunningProgram.adopt(object, record.pinDir);
+      this.log('info', `re-adopted pinned ${p.program} v${p.version} from ${record.pinDir}`);
+      return running;
+    } catch (e) {
+      this.log('warn', `cannot re-adopt ${p.program} from ${record.pinDir} (${(e as Error).message}); loading it again`);
+      this.forgetPins(p.program);
+      return undefined;
+    }
+  }
+
+  private rememberPins(p: DesiredProgram): void {
+    this.pins[p.program] = { version: p.version, digest: p.digest, pinDir: this.pinDir(p) };
+    this.state.writeJson(PIN_RECORDS, this.pins);
+  }
+
+  private forgetPins(program: string): void {
+    const record = this.pins[program];
+    if (!record) return;
+    delete this.pins[program];
+    this.state.writeJson(PIN_RECORDS, this.pins);
   }
 
   private onVmStopped(program: string, running: VmRunningProgram, error: AgentError): void {
@@ -385,6 +450,7 @@ export class Agent {
   /** Snapshot every loaded program's maps into metric batches (buffered, then sent in order). */
   async snapshotAll(): Promise<void> {
     if (this.stopped) return;
+    let baselinesChanged = false;
     for (const m of this.programs.values()) {
       if (!m.running || !m.snapshotter || m.status.state !== 'loaded') continue;
       let maps: MapSnapshot[];
@@ -401,8 +467,14 @@ export class Agent {
       maps = maps.filter((s) => s.entries.length > 0);
       if (maps.length === 0 && events.length === 0) continue;
       for (const chunk of chunkMaps(maps)) this.enqueueBatch(m.desired, chunk, []);
+      const record = this.pins[m.desired.program];
+      if (record && m.running instanceof KernelRunningProgram) {
+        record.baselines = m.snapshotter.exportBaselines();
+        baselinesChanged = true;
+      }
       for (let i = 0; i < events.length; i += EVENTS_PER_BATCH) this.enqueueBatch(m.desired, [], events.slice(i, i + EVENTS_PER_BATCH));
     }
+    if (baselinesChanged) this.state.writeJson(PIN_RECORDS, this.pins);
     this.publishStatus();
     await this.drain();
   }
@@ -442,7 +514,10 @@ export class Agent {
     }
   }
 
-  /** Stop streaming and detach every program. */
+  /**
+   * Stop streaming. By default every program is detached (SIGTERM); with `detach: false` kernel programs
+   * stay attached and pinned for the next run of the agent to re-adopt (an upgrade, or what a crash leaves).
+   */
   async stop(options: { detach?: boolean } = {}): Promise<void> {
     this.stopped = true;
     for (const t of this.timers.splice(0)) clearInterval(t);
@@ -450,9 +525,14 @@ export class Agent {
     await this.reconciling;
     await this.appSocket?.close();
     if (options.detach ?? true) {
-      for (const m of this.programs.values()) m.running?.close();
-      this.programs.clear();
+      for (const [name, m] of this.programs) {
+        m.running?.close();
+        this.forgetPins(name);
+      }
+    } else {
+      for (const m of this.programs.values()) m.running?.release();
     }
+    this.programs.clear();
     if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
   }
 }

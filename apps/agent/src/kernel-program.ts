@@ -1,6 +1,8 @@
 import type { BpfObject } from '@bpfleet/elf';
 import { BpfMapType } from '@bpfleet/elf';
-import { RingBufferReader, attachProgram, loadObject, type KernelMap, type KernelObject, type Link } from '@bpfleet/kernel';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { KernelMap, LibbpfLink, RingBufferReader, attachProgram, ensurePinDir, loadObject, removePinDir, type KernelObject, type Link } from '@bpfleet/kernel';
 import { isStreamed, type RawMap } from './map-snapshot.js';
 import { autoloadPrograms } from './runtime-choice.js';
 import type { RawEvent, RunningProgram, RunStats } from './running-program.js';
@@ -14,6 +16,13 @@ export interface KernelProgramOptions {
   readonly interface?: string;
   /** Maps of the previous version to keep using (same name, type and sizes): state carries over. */
   readonly reuseMaps?: ReadonlyMap<string, KernelMap>;
+  /** bpffs directory to pin links and maps in, so a restarted agent re-adopts instead of loading twice. */
+  readonly pinDir?: string;
+}
+
+/** bpffs refuses names with a dot (`.bss`), so global-data maps pin as `map-exits_bss`. */
+function mapPinName(map: string): string {
+  return `map-${map.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 
 /** An object loaded into the kernel with libbpf, every autoload program attached by its section. */
@@ -26,10 +35,42 @@ export class KernelRunningProgram implements RunningProgram {
   /** Records dropped because snapshots did not keep up. */
   droppedEvents = 0;
 
+  private readonly maps = new Map<string, KernelMap>();
+  private pinDir: string | undefined;
+
   private constructor(
     private readonly object: BpfObject,
-    readonly kernel: KernelObject,
-  ) {}
+    readonly kernel: KernelObject | undefined,
+  ) {
+    if (kernel) for (const [name, map] of kernel.maps) this.maps.set(name, map);
+  }
+
+  /**
+   * Re-adopt what a previous agent process pinned: its links (still attached) and maps (still counting).
+   * Throws when a pin is missing, so the caller loads afresh instead.
+   */
+  static adopt(object: BpfObject, pinDir: string): KernelRunningProgram {
+    if (!existsSync(pinDir)) throw new Error(`no pins at ${pinDir}`);
+    const running = new KernelRunningProgram(object, undefined);
+    running.pinDir = pinDir;
+    try {
+      for (const name of readdirSync(pinDir).filter((n) => n.startsWith('link-')).sort()) {
+        const link = LibbpfLink.openPinned(join(pinDir, name));
+        running.links.push(link);
+        running.attachPoints.push(`${link.description} (re-adopted)`);
+      }
+      if (running.links.length === 0) throw new Error(`no pinned links in ${pinDir}`);
+      for (const spec of object.maps) {
+        const path = join(pinDir, mapPinName(spec.name));
+        if (existsSync(path)) running.maps.set(spec.name, KernelMap.openPinned(path));
+      }
+      running.startReaders();
+    } catch (e) {
+      running.release();
+      throw e;
+    }
+    return running;
+  }
 
   static start(object: BpfObject, options: KernelProgramOptions): KernelRunningProgram {
     const reuse: Record<string, KernelMap> = {};
@@ -42,11 +83,8 @@ export class KernelRunningProgram implements RunningProgram {
         running.links.push(link);
         running.attachPoints.push(link.description);
       }
-      for (const spec of object.maps) {
-        const map = kernel.maps.get(spec.name);
-        if (spec.type !== BpfMapType.RINGBUF || !map) continue;
-        running.readers.push(new RingBufferReader(map, { onRecord: (bytes) => running.record(spec.name, bytes) }));
-      }
+      if (options.pinDir) running.pin(options.pinDir);
+      running.startReaders();
     } catch (e) {
       running.close();
       throw e;
@@ -54,16 +92,37 @@ export class KernelRunningProgram implements RunningProgram {
     return running;
   }
 
+  private pin(dir: string): void {
+    ensurePinDir(dir);
+    this.pinDir = dir;
+    this.links.forEach((link, i) => {
+      if (link.pinnable) link.pin(join(dir, `link-${String(i).padStart(3, '0')}`));
+    });
+    // Only what the agent reads after a restart: data maps and ring buffers (frozen .rodata refuses pins).
+    for (const spec of this.object.maps) {
+      const map = this.maps.get(spec.name);
+      if (map && (isStreamed(spec) || spec.type === BpfMapType.RINGBUF)) map.pin(join(dir, mapPinName(spec.name)));
+    }
+  }
+
+  private startReaders(): void {
+    for (const spec of this.object.maps) {
+      const map = this.maps.get(spec.name);
+      if (spec.type !== BpfMapType.RINGBUF || !map) continue;
+      this.readers.push(new RingBufferReader(map, { onRecord: (bytes) => this.record(spec.name, bytes) }));
+    }
+  }
+
   /** Maps of this object another version may reuse, by name. */
   map(name: string): KernelMap | undefined {
-    return this.kernel.maps.get(name);
+    return this.maps.get(name);
   }
 
   readMaps(): RawMap[] {
     const out: RawMap[] = [];
     for (const spec of this.object.maps) {
       if (!isStreamed(spec)) continue;
-      const map = this.kernel.maps.get(spec.name);
+      const map = this.maps.get(spec.name);
       if (!map) continue;
       out.push({ spec, perCpu: map.perCpu, cpus: map.cpus, entries: map.lookupBatch() });
     }
@@ -87,7 +146,7 @@ export class KernelRunningProgram implements RunningProgram {
   stats(): RunStats {
     let runCount = 0;
     let runTimeNs = 0;
-    for (const program of this.kernel.programs.values()) {
+    for (const program of this.kernel?.programs.values() ?? []) {
       try {
         const info = program.info();
         runCount += Number(info.runCount);
@@ -99,7 +158,21 @@ export class KernelRunningProgram implements RunningProgram {
     return { runCount, runTimeNs };
   }
 
+  /** Detach: remove the pins, then release the handles (unpinned links detach when closed). */
   close(): void {
+    if (this.pinDir) removePinDir(this.pinDir);
+    for (const link of this.links) {
+      try {
+        link.detach();
+      } catch {
+        // A hook that is already gone needs no detaching.
+      }
+    }
+    this.release();
+  }
+
+  /** Release our handles but leave pinned links attached and pinned maps counting (agent restart). */
+  release(): void {
     for (const reader of this.readers.splice(0)) reader.close();
     for (const link of this.links.splice(0)) {
       try {
@@ -108,6 +181,10 @@ export class KernelRunningProgram implements RunningProgram {
         // Closing a link whose hook is already gone is not an error worth surfacing.
       }
     }
-    if (!this.kernel.closed) this.kernel.close();
+    if (this.kernel) {
+      if (!this.kernel.closed) this.kernel.close();
+    } else {
+      for (const map of this.maps.values()) map.close();
+    }
   }
 }

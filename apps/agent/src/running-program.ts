@@ -24,4 +24,6 @@ export interface RunningProgram {
   takeEvents(): RawEvent[];
   /** Detach and release everything (kernel: links, programs, maps and pins). */
   close(): void;
+  /** Let go without detaching what outlives the process (kernel pins); the VM simply stops. */
+  release(): void;
 }

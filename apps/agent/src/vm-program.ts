@@ -30,6 +30,7 @@ export class VmRunningProgram implements RunningProgram {
   private runTimeNs = 0;
   private stoppedError: AgentError | undefined;
   private closed = false;
+  private readonly matches = new Map<string, BpfProgramSpec[]>();
 
   private constructor(
     readonly vm: BpfVm,
@@ -62,7 +63,17 @@ export class VmRunningProgram implements RunningProgram {
   }
 
   /** Programs an event named `probe` reaches: by program name, attach target or section. */
-  matching(probe: string): BpfProgramSpec[] {
+  matching(probe: string): readonly BpfProgramSpec[] {
+    let found = this.matches.get(probe);
+    if (!found) {
+      found = this.findMatching(probe);
+      // Probe names come from applications: cap the cache so arbitrary names cannot grow it.
+      if (this.matches.size < 1024) this.matches.set(probe, found);
+    }
+    return found;
+  }
+
+  private findMatching(probe: string): BpfProgramSpec[] {
     return this.programs.filter((p) => p.name === probe || p.attachTarget === probe || p.section === probe || p.section.endsWith(`/${probe}`));
   }
 
@@ -105,6 +116,10 @@ export class VmRunningProgram implements RunningProgram {
   takeEvents(): RawEvent[] {
     // The VM's ring buffers are not drained into batches yet (see docs/agent.md).
     return [];
+  }
+
+  release(): void {
+    this.close();
   }
 
   close(): void {
