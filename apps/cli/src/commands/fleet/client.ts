@@ -91,7 +91,8 @@ export class ControllerClient {
     try {
       response = await fetch(`${this.server}${path}`, { method, headers, body: payload });
     } catch (e) {
-      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+      const inner = (e as { cause?: { code?: string; message?: string } }).cause;
+      const cause = inner?.code ?? inner?.message ?? (e as Error).message;
       throw new RefusedError(`cannot reach ${this.server}: ${cause}`);
     }
     const type = response.headers.get('content-type') ?? '';

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
 import type { CliIo } from '../../io.js';
 import { TERMINAL_ROLLOUT_STATES, type RolloutView } from './api-types.js';
 import { bar, age, labels, table } from './format.js';
@@ -67,10 +68,7 @@ export function registerRollout(program: Command, io: CliIo): void {
     .option('--min-healthy <duration>', 'health gate: time a wave must stay healthy')
     .option('--watch', 'follow the rollout until it ends or pauses')
     .action(async (ref: string | undefined, options: RolloutOptions) => {
-      if (ref === undefined) {
-        rollout.help({ error: true });
-        return;
-      }
+      if (ref === undefined) throw new UsageError('rollout needs NAME@VERSION, or one of: status, pause, resume, abort, rollback ID');
       const { name, version } = parseProgramRef(ref);
       const canary = options.canary !== undefined || options.waves !== undefined;
       const strategy = canary
