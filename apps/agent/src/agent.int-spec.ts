@@ -261,4 +261,22 @@ describeCorpus('agent (integration, real NATS)', () => {
     // Detaching removed the pins: nothing of this agent stays in the kernel.
     expect(readdirSync(pinDir)).toEqual([]);
   });
+
+  it('VM path: ring-buffer records written by a VM program travel as events', async () => {
+    const config = fleet.config({ runtime: 'vm', agentId: 'vm-agent-ring' });
+    const socketPath = join(config.dataDir, 'events.sock');
+    const agent = await Agent.start({ ...config, appEventSocket: socketPath });
+    agents.push(agent);
+    await fleet.setDesired(agent.id, [await fleet.publishArtifact('ring', 1, corpus('kernel_events.o'))]);
+    const status = await eventually(() => agent.statuses().find((p) => p.program === 'ring' && p.state !== 'detached'), 10_000, 'ring status');
+    expect(status.error).toBeUndefined();
+    await sendEvents(socketPath, Array.from({ length: 3 }, () => JSON.stringify({ probe: 'emit_ring', payload: FRAME })));
+    const events = await eventually(async () => {
+      const e = (await fleet.metrics()).filter((b) => b.agentId === agent.id).flatMap((b) => b.events);
+      return e.length >= 3 ? e : undefined;
+    }, 10_000, '3 ring events');
+    // struct event { u64 seq; u32 pid; u32 cpu; }: seq 0, 1, 2 in order.
+    expect(events.map((e) => Number(Buffer.from(e.hex, 'hex').readBigUInt64LE(0)))).toEqual([0, 1, 2]);
+    expect(events.every((e) => e.map === 'events')).toBe(true);
+  });
 });

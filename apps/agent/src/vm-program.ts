@@ -1,5 +1,5 @@
 import { BpfProgType, type BpfObject, type BpfProgramSpec } from '@bpfleet/elf';
-import { BpfVm, JitEngine, type VmMap } from '@bpfleet/vm';
+import { BpfVm, JitEngine, RingBufMap, type VmMap } from '@bpfleet/vm';
 import { AgentError } from './errors.js';
 import { isPerCpuType, isStreamed, type RawMap } from './map-snapshot.js';
 import { autoloadPrograms } from './runtime-choice.js';
@@ -113,9 +113,14 @@ export class VmRunningProgram implements RunningProgram {
     return { runCount: this.runCount, runTimeNs: this.runTimeNs };
   }
 
+  /** Drain the VM's ring buffers (records committed by programs since the previous call). */
   takeEvents(): RawEvent[] {
-    // The VM's ring buffers are not drained into batches yet (see docs/agent.md).
-    return [];
+    const out: RawEvent[] = [];
+    const ts = BigInt(Date.now()) * 1_000_000n;
+    for (const map of this.vm.maps) {
+      if (map instanceof RingBufMap) map.consume((data) => out.push({ map: map.name, ts, bytes: Uint8Array.from(data) }));
+    }
+    return out;
   }
 
   release(): void {
