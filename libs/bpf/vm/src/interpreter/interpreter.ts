@@ -137,6 +137,8 @@ export class Interpreter {
       if (n >= repeat) break;
       ctx.exitRequested = false;
       ctx.tailCallTarget = null;
+      // Only the last run's redirects are reported (and a long repeat must not pile them up).
+      if (ctx.redirects.length !== 0) ctx.redirects.length = 0;
     }
     const r0 = ctx.exitRequested ? ctx.exitValue : toBig(finalProgram.registerTemplate[0], finalProgram.registerTemplate[1]);
     return { r0, insns: this.limit - this.budget };

@@ -173,6 +173,19 @@ describe(JitEngine.name, () => {
     expect(() => engine.run(program, new RunContext(mem, TEST_ENV), { args: [] })).toThrow(VmError);
     expect(reasons).toEqual([expect.stringContaining('callx through invalid register r11')]);
   });
+
+  it('should run a refused program in the interpreter exactly `repeat` times', () => {
+    const mem = new AddressSpace();
+    const reasons: string[] = [];
+    const helpers = helperTable([]);
+    const engine = new JitEngine(mem, helpers, { onFallback: (_p, reason) => reasons.push(reason) });
+    // A callx through r11 the interpreter never reaches makes the compiler refuse the program; the rest
+    // counts runs in a stack slot.
+    const counter = assemble('ldxdw %r0, [%r10-8]\nadd %r0, 1\nstxdw [%r10-8], %r0\nexit');
+    const program = new DecodedProgram([...assemble('mov %r1, 0\njeq %r1, 0, +1'), { opcode: 0x8d, dst: 0, src: 0, offset: 0, imm: 11 }, ...counter], { helpers });
+    expect(engine.run(program, new RunContext(mem, TEST_ENV), { args: [], repeat: 7 }).r0).toBe(7n);
+    expect(reasons).toHaveLength(1);
+  });
 });
 
 describe('JitEngine map lookups on known maps', () => {

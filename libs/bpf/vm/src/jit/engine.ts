@@ -35,7 +35,7 @@ export interface JitProgram {
   readonly fp: WebAssembly.Global;
   readonly stackLimit: WebAssembly.Global;
   readonly repeatLeft: WebAssembly.Global;
-  /** Whether repeats may loop inside Wasm: not when the program can tail call (the limit is per run). */
+  /** Whether repeats may loop inside Wasm: not when the program can tail call or redirect (see REPEAT_FROM_HOST_HELPERS). */
   readonly repeatInWasm: boolean;
   readonly loweringUsed: readonly Lowering[];
   /** Milliseconds spent compiling and instantiating. */
@@ -64,6 +64,11 @@ interface PendingTailCall {
 
 const u64 = (v: bigint): bigint => (v < 0n ? BigInt.asUintN(64, v) : v);
 const BPF_FUNC_TAIL_CALL = 12;
+/**
+ * Helpers that make repeats loop from the host: tail calls (the limit is per run) and redirects (each
+ * run's records replace the previous run's, so a long repeat does not pile them up).
+ */
+const REPEAT_FROM_HOST_HELPERS = new Set([BPF_FUNC_TAIL_CALL, 23 /* redirect */, 51 /* redirect_map */]);
 
 /**
  * Runs programs compiled to WebAssembly, with the interpreter's signature and semantics
@@ -134,14 +139,8 @@ export class JitEngine {
   run(program: DecodedProgram, ctx: RunContext, options: JitRunOptions): InterpretResult {
     const jp = this.compile(program);
     const repeat = options.repeat ?? 1;
-    if (typeof jp === 'string') {
-      let result = this.interpreter.run(program, ctx, options);
-      for (let i = 1; i < repeat; i++) {
-        ctx.exitRequested = false;
-        result = this.interpreter.run(program, ctx, options);
-      }
-      return result;
-    }
+    // The interpreter honours `repeat` itself.
+    if (typeof jp === 'string') return this.interpreter.run(program, ctx, options);
     const budget = options.budget ?? DEFAULT_INSN_BUDGET;
     this.ctx = ctx;
     this.active = jp;
@@ -164,6 +163,7 @@ export class JitEngine {
         left -= count - (ctx.exitRequested ? (jp.repeatLeft.value as number) : 0);
         if (left <= 0) return { r0: ctx.exitRequested ? ctx.exitValue : u64(r0), insns: budget - jp.budgetLeft() };
         ctx.exitRequested = false;
+        if (ctx.redirects.length !== 0) ctx.redirects.length = 0;
       }
     } finally {
       this.ctx = null;
@@ -226,7 +226,7 @@ export class JitEngine {
       fp: ex[JIT_EXPORT.framePointer] as WebAssembly.Global,
       stackLimit: ex[JIT_EXPORT.stackLimit] as WebAssembly.Global,
       repeatLeft: ex[JIT_EXPORT.repeatLeft] as WebAssembly.Global,
-      repeatInWasm: !program.helperFns.some((h) => h.id === BPF_FUNC_TAIL_CALL) && !program.instructions.some((insn, pc) => insn.opcode === 0x8d || (insn.opcode === 0x85 && insn.src === 0 && program.aux[pc] < 0)),
+      repeatInWasm: !program.helperFns.some((h) => REPEAT_FROM_HOST_HELPERS.has(h.id)) && !program.instructions.some((insn, pc) => insn.opcode === 0x8d || (insn.opcode === 0x85 && insn.src === 0 && program.aux[pc] < 0)),
       loweringUsed: compiled.loweringUsed,
       compileMs: performance.now() - started,
     };

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { assemble } from '@bpfleet/isa';
 import { BpfProgType, loadBpfObject, type BpfObject, type BpfProgramSpec } from '@bpfleet/elf';
 import { Interpreter } from '../interpreter/interpreter.js';
+import { RunContext } from '../interpreter/run-context.js';
+import { defaultEnv } from './env.js';
 import { VmError, VmFault } from '../memory/fault.js';
 import { TestRunError } from './errors.js';
 import { jitEngine, type EngineFactory } from './engine.js';
@@ -104,6 +106,19 @@ describe(BpfVm.name, () => {
       expect(caught).toMatchObject({ code: 'EFAULT_PERM', pc: 1, write: true, region: 'ctx' });
       expect(vm.mem.u8[vm.mem.allRegions.find((r) => r.name === 'ctx')!.base + 8]).toBe(0);
     }
+  });
+
+  it.each<[string, EngineFactory]>([
+    ['interpreter', (mem, helpers) => new Interpreter(mem, helpers)],
+    ['jit', jitEngine({ onFallback: (p, reason) => { throw new Error(`JIT refused ${p.name}: ${reason}`); } })],
+  ])('should repeat inside the engine keeping only the last run\'s redirects (%s)', (_name, engine) => {
+    // r6 counts runs in a stack slot (the stack is the same memory across repeats).
+    const vm = new BpfVm(objectOf(BpfProgType.SYSCALL, 'ldxdw %r6, [%r10-8]\nadd %r6, 1\nstxdw [%r10-8], %r6\nmov %r1, %r6\nmov %r2, 0\ncall 23\nmov %r0, %r6\nexit'), { engine });
+    const program = vm.program('prog');
+    const ctx = new RunContext(vm.mem, defaultEnv());
+    const result = vm.engine.run(program, ctx, { args: [], repeat: 1000 });
+    expect(result.r0).toBe(1000n);
+    expect(ctx.redirects).toEqual([{ helper: 'redirect', target: 1000n, flags: 0n }]);
   });
 
   it('should fail map helpers on bad arguments the same way in both engines (int32 fast forms vs BigInt)', () => {
