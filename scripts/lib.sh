@@ -81,7 +81,7 @@ ensure_redis() {
   if ! port_open 6379; then
     log "starting Redis (data in $DATA_DIR/redis)"
     mkdir -p "$DATA_DIR/redis"
-    redis-server --port 6379 --bind 127.0.0.1 --dir "$DATA_DIR/redis" --daemonize yes \
+    setsid redis-server --port 6379 --bind 127.0.0.1 --dir "$DATA_DIR/redis" --daemonize yes \
       --logfile "$DATA_DIR/redis/redis.log" --pidfile "$DATA_DIR/redis/redis.pid" >/dev/null
     wait_port 6379 redis
   fi
@@ -91,7 +91,7 @@ ensure_nats() {
   if ! port_open 4222; then
     log "starting nats-server -js (data in $DATA_DIR/nats)"
     mkdir -p "$DATA_DIR/nats"
-    nohup nats-server -js -a 127.0.0.1 -p 4222 -sd "$DATA_DIR/nats" >"$DATA_DIR/nats/nats.log" 2>&1 &
+    setsid nohup nats-server -js -a 127.0.0.1 -p 4222 -sd "$DATA_DIR/nats" >"$DATA_DIR/nats/nats.log" 2>&1 &
     echo $! >"$DATA_DIR/nats/nats.pid"
     wait_port 4222 nats
   fi
