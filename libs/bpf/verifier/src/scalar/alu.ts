@@ -1,3 +1,4 @@
+import { AluOp } from '@bpfleet/isa';
 import {
   type Scalar,
   S32_MAX,
@@ -27,23 +28,8 @@ import {
   tnumXor,
 } from './tnum.js';
 
-/** BPF ALU operation codes (the `op` nibble, already shifted: BPF_ADD = 0x00 ... BPF_END = 0xd0). */
-export const enum AluOp {
-  ADD = 0x00,
-  SUB = 0x10,
-  MUL = 0x20,
-  DIV = 0x30,
-  OR = 0x40,
-  AND = 0x50,
-  LSH = 0x60,
-  RSH = 0x70,
-  NEG = 0x80,
-  MOD = 0x90,
-  XOR = 0xa0,
-  MOV = 0xb0,
-  ARSH = 0xc0,
-  END = 0xd0,
-}
+// ALU operation codes come from the ISA library (the `op` nibble, already shifted).
+export { AluOp };
 
 const fitsS64 = (x: bigint): boolean => x >= S64_MIN && x <= S64_MAX;
 const fitsS32 = (x: bigint): boolean => x >= S32_MIN && x <= S32_MAX;

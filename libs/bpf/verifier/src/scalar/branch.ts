@@ -1,23 +1,9 @@
+import { JumpOp as JmpOp } from '@bpfleet/isa';
 import { type Scalar, isEmpty, syncBounds } from './bounds.js';
 import { tnumAnd, tnumConst, tnumIntersect, tnumIsConst, tnumOr, tnumSubreg, tnumWithSubreg, U64_MASK } from './tnum.js';
 
-/** Conditional jump operations (the `op` nibble of BPF_JMP / BPF_JMP32). */
-export const enum JmpOp {
-  JA = 0x00,
-  JEQ = 0x10,
-  JGT = 0x20,
-  JGE = 0x30,
-  JSET = 0x40,
-  JNE = 0x50,
-  JSGT = 0x60,
-  JSGE = 0x70,
-  CALL = 0x80,
-  EXIT = 0x90,
-  JLT = 0xa0,
-  JLE = 0xb0,
-  JSLT = 0xc0,
-  JSLE = 0xd0,
-}
+// Jump operation codes come from the ISA library (the `op` nibble of BPF_JMP / BPF_JMP32).
+export { JmpOp };
 
 /** A pseudo-op for the fall-through arm of JSET: `(a & b) == 0`. */
 const JSET_NOT = 0x1000;
