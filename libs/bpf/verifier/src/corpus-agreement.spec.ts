@@ -19,7 +19,6 @@ const KNOWN_VERDICT_DIFFS: Record<string, string> = {
   'tests/bpf/tracing_btf.bpf.c switch_btf': 'BTF-typed tp_btf context arguments are not modelled',
   'tests/bpf/tracing_btf.bpf.c unlink_enter': 'fentry attach targets need kernel BTF',
   'tests/bpf/tracing_btf.bpf.c unlink_exit': 'fexit attach targets need kernel BTF',
-  'tests/bpf/vm_net.bpf.c xdp_bounce': 'packet pointer tracking across bpf_xdp_adjust_head differs',
 };
 
 /** Rejected by both, but our message does not contain the kernel's key line. */

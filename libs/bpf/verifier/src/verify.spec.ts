@@ -1,5 +1,5 @@
 import { type BpfMapSpec, BpfMapType, BpfProgType } from '@bpfleet/elf';
-import { type AsmItem, R0, R1, R2, R3, R4, R6, R10, asm, label, link } from '@bpfleet/isa';
+import { type AsmItem, R0, R1, R2, R3, R4, R5, R6, R10, asm, label, link } from '@bpfleet/isa';
 import { kernelProfile } from './profiles.js';
 import { verifyInstructions } from './verify.js';
 
@@ -155,6 +155,12 @@ describe('verifyInstructions', () => {
       rejects([...xdpPrologue, asm.ldx(8, R0, R2, 0), asm.exit()], 'invalid access to packet', { type: BpfProgType.XDP });
       accepts([...xdpPrologue, asm.mov64Reg(R4, R2), asm.add64Imm(R4, 14), asm.mov64Imm(R0, 1), asm.jgtReg(R4, R3, 'out'), asm.ldx(8, R0, R2, 13), label('out'), asm.exit()], { type: BpfProgType.XDP });
       rejects([...xdpPrologue, asm.mov64Reg(R4, R2), asm.add64Imm(R4, 14), asm.mov64Imm(R0, 1), asm.jgtReg(R4, R3, 'out'), asm.ldx(8, R0, R2, 14), label('out'), asm.exit()], 'invalid access to packet', { type: BpfProgType.XDP });
+    });
+    it('accepts NULL with a zero size for bpf_csum_diff, and nothing else', () => {
+      const csum = (from: number, size: number): Items => [asm.mov64Imm(R1, from), asm.mov64Imm(R2, size), asm.mov64Imm(R3, 0), asm.mov64Imm(R4, 0), asm.mov64Imm(R5, 0), asm.call(28), asm.mov64Imm(R0, 2), asm.exit()];
+      accepts(csum(0, 0), { type: BpfProgType.XDP });
+      rejects(csum(0, 4), 'R1 type=scalar expected=', { type: BpfProgType.XDP });
+      rejects(csum(8, 0), 'R1 type=scalar expected=', { type: BpfProgType.XDP });
     });
     it('rejects packet writes from socket filters', () => {
       rejects([asm.ldx(32, R2, R1, 76), asm.mov64Imm(R0, 0), asm.exit()], 'invalid bpf_context access off=76 size=4', { type: BpfProgType.SOCKET_FILTER });

@@ -144,6 +144,7 @@ function checkHelperMem(env: Env, regno: number, size: number, write: boolean, z
       checkRegionAccess(env, regno, reg, reg.off, size, reg.memSize, zeroOk);
       return;
     default:
+      if (zeroOk && size === 0 && isNullScalar(reg)) return;
       fail(env, `R${regno} type=${regName(reg)} expected=fp, pkt, pkt_meta, map_key, map_value, mem`);
   }
 }
@@ -255,6 +256,12 @@ export function checkHelperCall(env: Env, insn: Instruction): CallResult {
     const reg = readReg(env, regno);
     if (arg === Arg.ANYTHING) {
       if (isPointer(reg) && !env.privileged) fail(env, `R${regno} leaks addr into helper function`);
+      continue;
+    }
+    // check_func_arg: a known NULL passes a `| PTR_MAYBE_NULL` argument; its size must then be zero.
+    if (proto.maybeNullArgs?.includes(regno) && isNullScalar(reg)) {
+      meta.memRegno = regno;
+      meta.memWrite = arg === Arg.PTR_TO_UNINIT_MEM;
       continue;
     }
     if ((reg.flags & PTR_MAYBE_NULL) !== 0) {

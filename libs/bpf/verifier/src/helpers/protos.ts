@@ -62,6 +62,8 @@ export interface HelperProto {
   readonly privileged?: boolean;
   /** The helper may change packet data: packet pointers are invalidated after the call. */
   readonly changesPkt?: boolean;
+  /** Memory arguments (1-based) typed `| PTR_MAYBE_NULL`: NULL is accepted when its size is zero. */
+  readonly maybeNullArgs?: readonly number[];
 }
 
 const A = Arg;
@@ -97,7 +99,7 @@ const list: HelperProto[] = [
   { id: 25, name: 'bpf_perf_event_output', args: [A.PTR_TO_CTX, A.CONST_MAP_PTR, A.ANYTHING, A.PTR_TO_MEM, A.CONST_SIZE_OR_ZERO], ret: Ret.INTEGER, since: 404, families: T | SKB | TC | XDP },
   { id: 26, name: 'bpf_skb_load_bytes', args: [A.PTR_TO_CTX, A.ANYTHING, A.PTR_TO_UNINIT_MEM, A.CONST_SIZE], ret: Ret.INTEGER, since: 405, families: SKB | TC },
   { id: 27, name: 'bpf_get_stackid', args: [A.PTR_TO_CTX, A.CONST_MAP_PTR, A.ANYTHING], ret: Ret.INTEGER, since: 406, families: T },
-  { id: 28, name: 'bpf_csum_diff', args: [A.PTR_TO_MEM, A.CONST_SIZE_OR_ZERO, A.PTR_TO_MEM, A.CONST_SIZE_OR_ZERO, A.ANYTHING], ret: Ret.INTEGER, since: 406, families: TC | XDP },
+  { id: 28, name: 'bpf_csum_diff', args: [A.PTR_TO_RDONLY_MEM, A.CONST_SIZE_OR_ZERO, A.PTR_TO_RDONLY_MEM, A.CONST_SIZE_OR_ZERO, A.ANYTHING], ret: Ret.INTEGER, since: 406, families: TC | XDP, maybeNullArgs: [1, 3] },
   { id: 34, name: 'bpf_get_hash_recalc', args: [A.PTR_TO_CTX], ret: Ret.INTEGER, since: 408, families: TC },
   { id: 35, name: 'bpf_get_current_task', args: [], ret: Ret.INTEGER, since: 408, families: T | BASE },
   { id: 42, name: 'bpf_get_numa_node_id', args: [], ret: Ret.INTEGER, since: 410, families: BASE },
@@ -133,11 +135,11 @@ const list: HelperProto[] = [
   { id: 158, name: 'bpf_get_current_task_btf', args: [], ret: Ret.PTR_TO_BTF_ID_TASK, since: 511, families: T | BASE },
   { id: 160, name: 'bpf_ktime_get_coarse_ns', args: [], ret: Ret.INTEGER, since: 511, families: BASE },
   { id: 164, name: 'bpf_for_each_map_elem', args: [A.CONST_MAP_PTR, A.PTR_TO_FUNC, A.PTR_TO_STACK_OR_NULL, A.ANYTHING], ret: Ret.INTEGER, since: 513, families: BASE, privileged: true },
-  { id: 165, name: 'bpf_snprintf', args: [A.PTR_TO_UNINIT_MEM, A.CONST_SIZE_OR_ZERO, A.PTR_TO_CONST_STR, A.PTR_TO_RDONLY_MEM, A.CONST_SIZE_OR_ZERO], ret: Ret.INTEGER, since: 513, families: BASE, privileged: true },
+  { id: 165, name: 'bpf_snprintf', args: [A.PTR_TO_UNINIT_MEM, A.CONST_SIZE_OR_ZERO, A.PTR_TO_CONST_STR, A.PTR_TO_RDONLY_MEM, A.CONST_SIZE_OR_ZERO], ret: Ret.INTEGER, since: 513, families: BASE, privileged: true, maybeNullArgs: [4] },
   { id: 173, name: 'bpf_get_func_ip', args: [A.PTR_TO_CTX], ret: Ret.INTEGER, since: 515, families: Family.KPROBE_ONLY },
   { id: 174, name: 'bpf_get_attach_cookie', args: [A.PTR_TO_CTX], ret: Ret.INTEGER, since: 515, families: T },
   { id: 175, name: 'bpf_task_pt_regs', args: [A.PTR_TO_BTF_ID_TASK], ret: Ret.PTR_TO_BTF_ID_PT_REGS, since: 515, families: T },
-  { id: 177, name: 'bpf_trace_vprintk', args: [A.PTR_TO_RDONLY_MEM, A.CONST_SIZE, A.PTR_TO_RDONLY_MEM, A.CONST_SIZE_OR_ZERO], ret: Ret.INTEGER, since: 516, families: BASE, privileged: true },
+  { id: 177, name: 'bpf_trace_vprintk', args: [A.PTR_TO_RDONLY_MEM, A.CONST_SIZE, A.PTR_TO_RDONLY_MEM, A.CONST_SIZE_OR_ZERO], ret: Ret.INTEGER, since: 516, families: BASE, privileged: true, maybeNullArgs: [3] },
   { id: 181, name: 'bpf_loop', args: [A.ANYTHING, A.PTR_TO_FUNC, A.PTR_TO_STACK_OR_NULL, A.ANYTHING], ret: Ret.INTEGER, since: 517, families: BASE, privileged: true },
   { id: 182, name: 'bpf_strncmp', args: [A.PTR_TO_MEM, A.CONST_SIZE, A.PTR_TO_CONST_STR], ret: Ret.INTEGER, since: 517, families: BASE, privileged: true },
   { id: 208, name: 'bpf_ktime_get_tai_ns', args: [], ret: Ret.INTEGER, since: 601, families: BASE },
