@@ -100,6 +100,14 @@ describe('verifyInstructions', () => {
       accepts(prog);
       rejects(prog, 'invalid read from stack R10 off=-8 size=8', { unpriv: true, type: BpfProgType.SOCKET_FILTER });
     });
+    it('refuses unprivileged helper reads below the stack touched so far (6.8+ bounds wording)', () => {
+      const key: Items = [asm.mov64Reg(R2, R10), asm.add64Imm(R2, -8), asm.lddwPseudo(R1, 5, 0), asm.call(1), asm.mov64Imm(R0, 0), asm.exit()];
+      const opts = { unpriv: true, type: BpfProgType.SOCKET_FILTER };
+      rejects(key, 'invalid read from stack R2 off=-8 size=4', opts);
+      rejects(key, 'invalid read from stack R2 off -8+0 size 4', { ...opts, kernel: '6.6' });
+      rejects([asm.st(32, R10, -4, 0), ...key], 'invalid read from stack R2 off -8+0 size 4', opts);
+      accepts([asm.st(32, R10, -8, 0), ...key], opts);
+    });
   });
 
   describe('maps and null checks', () => {
@@ -129,8 +137,7 @@ describe('verifyInstructions', () => {
       accepts(body([asm.and64Imm(R1, 7)]));
       rejects(body([asm.and64Imm(R1, 15)]), 'R0 max value is outside of the allowed memory range');
     });
-    it('passes the key size through to the helper and checks initialisation', () => {
-      rejects([asm.mov64Reg(R2, R10), asm.add64Imm(R2, -8), asm.lddwPseudo(R1, 5, 0), asm.call(1), asm.mov64Imm(R0, 0), asm.exit()], 'invalid read from stack R2 off -8+0 size 4', { unpriv: true, type: BpfProgType.SOCKET_FILTER });
+    it('passes the key size through to the helper and checks its type', () => {
       rejects([asm.mov64Imm(R2, 0), asm.lddwPseudo(R1, 5, 0), asm.call(1), asm.mov64Imm(R0, 0), asm.exit()], 'R2 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value');
     });
   });

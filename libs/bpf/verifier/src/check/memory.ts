@@ -120,13 +120,22 @@ export function checkStackBounds(env: Env, regno: number, reg: Reg, off: number,
     minOff = Number(n.smin) + reg.off + off;
     maxOff = Number(n.smax) + reg.off + off + size;
   }
-  if (minOff < -MAX_BPF_STACK || maxOff > 0 || size < 0) {
+  const f = stackFrameOf(env, reg);
+  if (minOff < minValidStackOff(env, f, how) || maxOff > 0 || size < 0) {
     if (tnumIsConst(n.varOff)) fail(env, `invalid${extra} stack R${regno} off=${reg.off + off} size=${size}`);
     fail(env, `invalid variable-offset${extra} stack R${regno} var_off=${tnumFormat(n.varOff)} off=${reg.off + off} size=${size}`);
   }
-  const f = stackFrameOf(env, reg);
   if (-minOff > f.allocated) f.allocated = -minOff;
   return [minOff, maxOff];
+}
+
+/**
+ * check_stack_slot_within_bounds: since 6.8, a read that may not see uninitialised stack is refused
+ * below the stack the program has touched so far (grown in 8-byte slots), with the bounds wording.
+ */
+function minValidStackOff(env: Env, f: Frame, how: 'read' | 'write'): number {
+  if (how === 'write' || env.allowUninitStack || env.profile.version < 608) return -MAX_BPF_STACK;
+  return -Math.ceil(f.allocated / 8) * 8;
 }
 
 const byteIndex = (off: number): number => -off - 1;
