@@ -24,7 +24,6 @@ const KNOWN_VERDICT_DIFFS: Record<string, string> = {
 /** Rejected by both, but our message does not contain the kernel's key line. */
 const KNOWN_MESSAGE_DIFFS: Record<string, string> = {
   'tests/verifier-corpus/reject_global_func_returns_pointer.bpf.c call_returns_fp': 'global function return checks',
-  'tests/verifier-corpus/reject_sleepable_helper_in_kprobe.s reject_sleepable_helper_in_kprobe': 'sleepable helpers are not in our prototype table',
   'tests/bpf/elf_externs.bpf.c on_switch': 'kernel symbol (ksym) resolution needs kallsyms',
 };
 

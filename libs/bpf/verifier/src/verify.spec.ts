@@ -193,6 +193,12 @@ describe('verifyInstructions', () => {
       rejects([asm.call(26), asm.mov64Imm(R0, 0), asm.exit()], 'program of this type cannot use helper bpf_skb_load_bytes#26', { type: BpfProgType.XDP });
       rejects([asm.mov64Imm(R1, 1), asm.lddw(R2, 0), asm.mov64Imm(R3, 0), asm.mov64Imm(R4, 0), asm.call(181), asm.mov64Imm(R0, 0), asm.exit()], 'bpf_loop#181', { kernel: '5.15' });
     });
+    it('allows helpers that may sleep only in sleepable programs', () => {
+      const insns = link([asm.mov64Reg(R1, R10), asm.add64Imm(R1, -8), asm.mov64Imm(R2, 8), asm.mov64Imm(R3, 0), asm.call(148), asm.mov64Imm(R0, 0), asm.exit()]);
+      const opts = { profile: kernelProfile() };
+      expect(verifyInstructions({ insns, type: BpfProgType.KPROBE }, opts).error?.message).toBe('helper call might sleep in a non-sleepable prog');
+      expect(verifyInstructions({ insns, type: BpfProgType.KPROBE, sleepable: true }, opts).accepted).toBe(true);
+    });
     it('verifies bpf_loop callbacks', () => {
       const prog: Items = [
         asm.mov64Imm(R1, 10),

@@ -38,6 +38,8 @@ export interface ProgramInput {
   readonly type: BpfProgType;
   readonly maps?: readonly BpfMapSpec[];
   readonly expectedAttachType?: number;
+  /** Loaded with BPF_F_SLEEPABLE. */
+  readonly sleepable?: boolean;
   readonly lineInfo?: readonly LineInfo[];
 }
 
@@ -61,6 +63,7 @@ export function verifyInstructions(input: ProgramInput, options: VerifyOptions =
     expectedAttachType: input.expectedAttachType ?? 0,
     profile: options.profile ?? DEFAULT_PROFILE,
     privileged: options.privileged ?? true,
+    sleepable: input.sleepable ?? false,
     logLevel: options.logLevel ?? 0,
     lineInfo: input.lineInfo ?? [],
   });
@@ -103,6 +106,7 @@ export function verifyProgram(object: BpfObject, program: BpfProgramSpec, option
       type: program.type,
       maps: object.maps,
       expectedAttachType: program.expectedAttachType ?? 0,
+      sleepable: program.sleepable,
       lineInfo: program.lineInfo,
     },
     options,

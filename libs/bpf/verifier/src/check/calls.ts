@@ -247,6 +247,7 @@ export function checkHelperCall(env: Env, insn: Instruction): CallResult {
     if (env.profile.modernLog) fail(env, `program of this type cannot use helper ${name}#${id}`);
     fail(env, `unknown func ${name}#${id}`);
   }
+  if (proto.mightSleep && !env.sleepable) fail(env, 'helper call might sleep in a non-sleepable prog');
   if (env.state.lock.id !== 0 && id !== 94) fail(env, 'function calls are not allowed while holding a lock');
   const meta: ArgMeta = { map: -1, memRegno: 0, memWrite: false, allocSize: 0, releaseRef: 0, callback: -1, callbackCtx: null };
   const regs = frameOf(env).regs;

@@ -57,6 +57,7 @@ export interface CheckInput {
   readonly expectedAttachType: number;
   readonly profile: KernelProfile;
   readonly privileged: boolean;
+  readonly sleepable: boolean;
   readonly logLevel: 0 | 1 | 2;
   readonly lineInfo: readonly LineInfo[];
 }
@@ -118,6 +119,7 @@ export class Checker implements Env {
   readonly profile: KernelProfile;
   readonly privileged: boolean;
   readonly allowUninitStack: boolean;
+  readonly sleepable: boolean;
   state!: VState;
   insnIdx = 0;
   scratchedRegs = 0;
@@ -150,6 +152,7 @@ export class Checker implements Env {
     this.profile = input.profile;
     this.privileged = input.privileged;
     this.allowUninitStack = input.privileged && input.profile.version >= 513;
+    this.sleepable = input.sleepable;
     this.logLevel = input.logLevel;
     this.lineInfo = [...input.lineInfo].sort((a, b) => a.insn - b.insn);
   }

@@ -14,6 +14,8 @@ export interface Env {
   readonly privileged: boolean;
   /** Root may read uninitialised stack (allow_uninit_stack) on newer kernels. */
   readonly allowUninitStack: boolean;
+  /** Loaded with BPF_F_SLEEPABLE (`.s` sections): helpers that may sleep are allowed. */
+  readonly sleepable: boolean;
   /** The state being advanced (replaced on every pop). */
   state: VState;
   /** Index of the instruction being checked. */

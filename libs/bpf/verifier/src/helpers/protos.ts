@@ -62,6 +62,8 @@ export interface HelperProto {
   readonly privileged?: boolean;
   /** The helper may change packet data: packet pointers are invalidated after the call. */
   readonly changesPkt?: boolean;
+  /** May sleep (`might_sleep`): only sleepable programs may call it. */
+  readonly mightSleep?: boolean;
   /** Memory arguments (1-based) typed `| PTR_MAYBE_NULL`: NULL is accepted when its size is zero. */
   readonly maybeNullArgs?: readonly number[];
 }
@@ -132,6 +134,7 @@ const list: HelperProto[] = [
   { id: 132, name: 'bpf_ringbuf_submit', args: [A.PTR_TO_RINGBUF_MEM, A.ANYTHING], ret: Ret.VOID, since: 508, families: BASE, releaseArg: 1 },
   { id: 133, name: 'bpf_ringbuf_discard', args: [A.PTR_TO_RINGBUF_MEM, A.ANYTHING], ret: Ret.VOID, since: 508, families: BASE, releaseArg: 1 },
   { id: 134, name: 'bpf_ringbuf_query', args: [A.CONST_MAP_PTR, A.ANYTHING], ret: Ret.INTEGER, since: 508, families: BASE },
+  { id: 148, name: 'bpf_copy_from_user', args: [A.PTR_TO_UNINIT_MEM, A.CONST_SIZE_OR_ZERO, A.ANYTHING], ret: Ret.INTEGER, since: 510, families: T, mightSleep: true },
   { id: 158, name: 'bpf_get_current_task_btf', args: [], ret: Ret.PTR_TO_BTF_ID_TASK, since: 511, families: T | BASE },
   { id: 160, name: 'bpf_ktime_get_coarse_ns', args: [], ret: Ret.INTEGER, since: 511, families: BASE },
   { id: 164, name: 'bpf_for_each_map_elem', args: [A.CONST_MAP_PTR, A.PTR_TO_FUNC, A.PTR_TO_STACK_OR_NULL, A.ANYTHING], ret: Ret.INTEGER, since: 513, families: BASE, privileged: true },
