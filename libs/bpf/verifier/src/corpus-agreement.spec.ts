@@ -23,7 +23,6 @@ const KNOWN_VERDICT_DIFFS: Record<string, string> = {
 
 /** Rejected by both, but our message does not contain the kernel's key line. */
 const KNOWN_MESSAGE_DIFFS: Record<string, string> = {
-  'tests/verifier-corpus/reject_global_func_returns_pointer.bpf.c call_returns_fp': 'global function return checks',
   'tests/bpf/elf_externs.bpf.c on_switch': 'kernel symbol (ksym) resolution needs kallsyms',
 };
 

@@ -216,6 +216,12 @@ describe('verifyInstructions', () => {
       const bad = [...prog.slice(0, 8), asm.mov64Imm(R0, 5), asm.exit()];
       rejects(bad, 'At callback return the register R0 has smin=5 smax=5 should have been in [0, 1]');
     });
+    it('requires a scalar return from global functions only', () => {
+      const insns = link([asm.callLocal('f'), asm.mov64Imm(R0, 0), asm.exit(), label('f'), asm.mov64Reg(R0, R1), asm.exit()]);
+      const opts = { profile: kernelProfile() };
+      expect(verifyInstructions({ insns, type: BpfProgType.TRACEPOINT }, opts).accepted).toBe(true);
+      expect(verifyInstructions({ insns, type: BpfProgType.TRACEPOINT, globalFuncs: [3] }, opts).error?.message).toBe('At subprogram exit the register R0 is not a scalar value (ctx)');
+    });
     it('checks call depth', () => {
       const items: Items = [];
       for (let i = 0; i < 9; i++) items.push(asm.callLocal(`f${i}`), asm.exit(), label(`f${i}`));

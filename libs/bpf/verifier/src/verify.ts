@@ -1,5 +1,6 @@
 import { type BpfMapSpec, type BpfObject, type BpfProgramSpec, BpfProgType, type LineInfo } from '@bpfleet/elf';
 import type { Instruction } from '@bpfleet/isa';
+import { globalFunctionStarts } from './btf-funcs.js';
 import { Checker } from './check/checker.js';
 import { hintFor } from './hints.js';
 import { type KernelProfile, DEFAULT_PROFILE } from './profiles.js';
@@ -40,6 +41,8 @@ export interface ProgramInput {
   readonly expectedAttachType?: number;
   /** Loaded with BPF_F_SLEEPABLE. */
   readonly sleepable?: boolean;
+  /** First instructions of the global (BTF_FUNC_GLOBAL) subprograms. */
+  readonly globalFuncs?: readonly number[];
   readonly lineInfo?: readonly LineInfo[];
 }
 
@@ -64,6 +67,7 @@ export function verifyInstructions(input: ProgramInput, options: VerifyOptions =
     profile: options.profile ?? DEFAULT_PROFILE,
     privileged: options.privileged ?? true,
     sleepable: input.sleepable ?? false,
+    globalFuncs: input.globalFuncs ?? [],
     logLevel: options.logLevel ?? 0,
     lineInfo: input.lineInfo ?? [],
   });
@@ -107,6 +111,7 @@ export function verifyProgram(object: BpfObject, program: BpfProgramSpec, option
       maps: object.maps,
       expectedAttachType: program.expectedAttachType ?? 0,
       sleepable: program.sleepable,
+      globalFuncs: globalFunctionStarts(object, program),
       lineInfo: program.lineInfo,
     },
     options,

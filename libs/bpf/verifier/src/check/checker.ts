@@ -38,7 +38,7 @@ import {
 } from '../opcodes.js';
 import type { KernelProfile } from '../profiles.js';
 import { S64_MAX, S64_MIN, scalarConst, scalarUnknown, scalarWithin } from '../scalar/bounds.js';
-import { type Reg, RegType, isPointer, regNotInit, regPointer, regScalarUnknown } from '../state/reg.js';
+import { type Reg, RegType, isPointer, regName, regNotInit, regPointer, regScalarUnknown } from '../state/reg.js';
 import { type VState, copyState, maskDeadRegs, newFrame, statesEqual } from '../state/state.js';
 import { checkAlu, readReg, setReg, writeReg } from './alu-check.js';
 import { checkHelperCall, enterFrame } from './calls.js';
@@ -58,6 +58,7 @@ export interface CheckInput {
   readonly profile: KernelProfile;
   readonly privileged: boolean;
   readonly sleepable: boolean;
+  readonly globalFuncs: readonly number[];
   readonly logLevel: 0 | 1 | 2;
   readonly lineInfo: readonly LineInfo[];
 }
@@ -126,6 +127,7 @@ export class Checker implements Env {
   readonly scratchedSlots = new Set<number>();
 
   private readonly logLevel: 0 | 1 | 2;
+  private readonly globalFuncs: ReadonlySet<number>;
   private readonly lineInfo: readonly LineInfo[];
   private readonly lines: string[] = [];
   private idGen = 0;
@@ -153,6 +155,7 @@ export class Checker implements Env {
     this.privileged = input.privileged;
     this.allowUninitStack = input.privileged && input.profile.version >= 513;
     this.sleepable = input.sleepable;
+    this.globalFuncs = new Set(input.globalFuncs);
     this.logLevel = input.logLevel;
     this.lineInfo = [...input.lineInfo].sort((a, b) => a.insn - b.insn);
   }
@@ -632,6 +635,10 @@ export class Checker implements Env {
         // Back to the helper call: it may invoke the callback again, or return.
         this.state.insn = callee.callsite;
         return null;
+      }
+      // check_return_code: a global function is verified on its own and may only return a scalar.
+      if (r0.type !== RegType.SCALAR && this.globalFuncs.has(this.subprogs[callee.subprog]?.start ?? -1)) {
+        throw new VerifyFail(idx, `At subprogram exit the register R0 is not a scalar value (${regName(r0)})`);
       }
       if (r0.type === RegType.PTR_TO_STACK && r0.frameno === callee.frameno) throw new VerifyFail(idx, 'cannot return stack pointer to the caller');
       frames.pop();
