@@ -13,7 +13,6 @@ if (!corpus) console.log('verifier corpus agreement skipped: tests/verifier-corp
  */
 const KNOWN_VERDICT_DIFFS: Record<string, string> = {
   'tests/verifier-corpus/reject_global_func_null_arg.bpf.c call_global': 'global functions are verified per call site, not against their BTF prototype',
-  'tests/verifier-corpus/reject_spin_lock_direct_access.bpf.c read_lock_word': 'no BTF record of where the bpf_spin_lock sits in the map value',
   'tests/bpf/elf_features.bpf.c sleepy': 'fentry/fexit attach targets are resolved against kernel BTF, which we do not model',
   'tests/bpf/tracing_btf.bpf.c allow_open': 'lsm attach targets need kernel BTF',
   'tests/bpf/tracing_btf.bpf.c switch_btf': 'BTF-typed tp_btf context arguments are not modelled',

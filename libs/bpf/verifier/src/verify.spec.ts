@@ -111,6 +111,16 @@ describe('verifyInstructions', () => {
   });
 
   describe('maps and null checks', () => {
+    it("refuses loads and stores that touch the value's bpf_spin_lock", () => {
+      const LOCKED = map(BpfMapType.HASH, 4, 16);
+      const load = (off: number): Items => [...lookup(), asm.jeqImm(R0, 0, 'out'), asm.ldx(32, R0, R0, off), label('out'), asm.mov64Imm(R0, 0), asm.exit()];
+      const opts = { profile: kernelProfile() };
+      const run = (off: number) => verifyInstructions({ insns: link(load(off)), type: BpfProgType.TRACEPOINT, maps: [LOCKED], spinLockOffsets: [4] }, opts);
+      expect(run(4).error?.message).toBe('bpf_spin_lock cannot be accessed directly by load/store');
+      expect(run(2).error?.message).toBe('bpf_spin_lock cannot be accessed directly by load/store');
+      expect(run(0).accepted).toBe(true);
+      expect(run(8).accepted).toBe(true);
+    });
     it('rejects dereferencing a lookup result without a NULL check', () => {
       const r = rejects([...lookup(), asm.ldx(64, R0, R0, 0), asm.exit()], "R0 invalid mem access 'map_value_or_null'");
       expect(r.error?.hint).toMatch(/NULL/);

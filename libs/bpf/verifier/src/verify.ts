@@ -1,6 +1,6 @@
 import { type BpfMapSpec, type BpfObject, type BpfProgramSpec, BpfProgType, type LineInfo } from '@bpfleet/elf';
 import type { Instruction } from '@bpfleet/isa';
-import { globalFunctionStarts } from './btf-funcs.js';
+import { globalFunctionStarts, parseObjectBtf, spinLockOffsets } from './object-btf.js';
 import { Checker } from './check/checker.js';
 import { hintFor } from './hints.js';
 import { type KernelProfile, DEFAULT_PROFILE } from './profiles.js';
@@ -43,6 +43,8 @@ export interface ProgramInput {
   readonly sleepable?: boolean;
   /** First instructions of the global (BTF_FUNC_GLOBAL) subprograms. */
   readonly globalFuncs?: readonly number[];
+  /** Per map, where its value's bpf_spin_lock sits (-1: none). */
+  readonly spinLockOffsets?: readonly number[];
   readonly lineInfo?: readonly LineInfo[];
 }
 
@@ -68,6 +70,7 @@ export function verifyInstructions(input: ProgramInput, options: VerifyOptions =
     privileged: options.privileged ?? true,
     sleepable: input.sleepable ?? false,
     globalFuncs: input.globalFuncs ?? [],
+    spinLockOffsets: input.spinLockOffsets ?? [],
     logLevel: options.logLevel ?? 0,
     lineInfo: input.lineInfo ?? [],
   });
@@ -104,6 +107,7 @@ export function decodeForVerify(bytes: Uint8Array): Instruction[] {
 
 /** Verifies one program of a parsed object. */
 export function verifyProgram(object: BpfObject, program: BpfProgramSpec, options: VerifyOptions = {}): VerifyResult {
+  const btf = parseObjectBtf(object);
   return verifyInstructions(
     {
       insns: program.insns,
@@ -111,7 +115,8 @@ export function verifyProgram(object: BpfObject, program: BpfProgramSpec, option
       maps: object.maps,
       expectedAttachType: program.expectedAttachType ?? 0,
       sleepable: program.sleepable,
-      globalFuncs: globalFunctionStarts(object, program),
+      globalFuncs: globalFunctionStarts(btf, program),
+      spinLockOffsets: spinLockOffsets(btf, object.maps),
       lineInfo: program.lineInfo,
     },
     options,

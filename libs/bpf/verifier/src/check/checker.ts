@@ -59,6 +59,7 @@ export interface CheckInput {
   readonly privileged: boolean;
   readonly sleepable: boolean;
   readonly globalFuncs: readonly number[];
+  readonly spinLockOffsets: readonly number[];
   readonly logLevel: 0 | 1 | 2;
   readonly lineInfo: readonly LineInfo[];
 }
@@ -121,6 +122,7 @@ export class Checker implements Env {
   readonly privileged: boolean;
   readonly allowUninitStack: boolean;
   readonly sleepable: boolean;
+  readonly spinLockOffsets: readonly number[];
   state!: VState;
   insnIdx = 0;
   scratchedRegs = 0;
@@ -156,6 +158,7 @@ export class Checker implements Env {
     this.allowUninitStack = input.privileged && input.profile.version >= 513;
     this.sleepable = input.sleepable;
     this.globalFuncs = new Set(input.globalFuncs);
+    this.spinLockOffsets = input.spinLockOffsets;
     this.logLevel = input.logLevel;
     this.lineInfo = [...input.lineInfo].sort((a, b) => a.insn - b.insn);
   }

@@ -16,6 +16,8 @@ export interface Env {
   readonly allowUninitStack: boolean;
   /** Loaded with BPF_F_SLEEPABLE (`.s` sections): helpers that may sleep are allowed. */
   readonly sleepable: boolean;
+  /** Per map, the offset of its value's bpf_spin_lock, or -1. */
+  readonly spinLockOffsets: readonly number[];
   /** The state being advanced (replaced on every pop). */
   state: VState;
   /** Index of the instruction being checked. */

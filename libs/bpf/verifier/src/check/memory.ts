@@ -1,6 +1,7 @@
 import { BpfProgType } from '@bpfleet/elf';
 import { ctxAccess } from '../context/ctx.js';
 import { BPF_MAX_VAR_OFF, MAX_BPF_STACK } from '../opcodes.js';
+import { SPIN_LOCK_SIZE } from '../object-btf.js';
 import { scalarConst, signExtendFrom, syncBounds } from '../scalar/bounds.js';
 import { tnumFormat, tnumIsConst, tnumRange } from '../scalar/tnum.js';
 import {
@@ -316,6 +317,7 @@ export function checkMemAccess(
       }
       if (leaking) fail(env, `R${opts.valueRegno ?? 0} leaks addr into map`);
       checkRegionAccess(env, regno, reg, reg.off + off, size, m?.valueSize ?? 0, false);
+      checkSpinLockUntouched(env, reg, reg.off + off, size);
       if (write) return null;
       if (tnumIsConst(reg.num.varOff)) {
         const known = readonlyMapValue(env, reg.map, reg.off + off + Number(reg.num.varOff.value), size, signExtend);
@@ -407,4 +409,13 @@ export function constStackValue(env: Env, reg: Reg, size: number): bigint | null
   }
   for (let b = 0; b < size; b++) if (f.stackType[byteIndex(off + b)] !== SlotType.ZERO) return null;
   return 0n;
+}
+
+/** check_map_access: no load or store may touch any byte of the value's bpf_spin_lock. */
+function checkSpinLockUntouched(env: Env, reg: Reg, off: number, size: number): void {
+  const lock = env.spinLockOffsets[reg.map] ?? -1;
+  if (lock < 0) return;
+  if (reg.num.smin + BigInt(off) < BigInt(lock + SPIN_LOCK_SIZE) && BigInt(lock) < reg.num.umax + BigInt(off + size)) {
+    fail(env, 'bpf_spin_lock cannot be accessed directly by load/store');
+  }
 }
