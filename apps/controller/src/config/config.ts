@@ -37,6 +37,8 @@ const schema = z.object({
   /** Metric ingest: messages fetched per batch, deliveries before a message is dead-lettered. */
   INGEST_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
   INGEST_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
+  /** Metric ingest: fetch/write loops running at once (each holds one Postgres connection). */
+  INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(3),
   /** Metric day partitions older than this are dropped by the retention job. */
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

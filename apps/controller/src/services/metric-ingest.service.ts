@@ -11,6 +11,9 @@ import { NatsService } from '../nats/nats.service.js';
 import { MetricsService } from './metrics.service.js';
 import { daysOf, eventLines, EVENT_COLUMNS, SAMPLE_COLUMNS, sampleLines } from './metric-rows.js';
 
+/** Entries per write transaction: a large fetch is split so that its parts are written in parallel. */
+const ENTRIES_PER_WRITE = 40_000;
+
 export interface IngestStats {
   batches: number;
   duplicates: number;
@@ -30,7 +33,9 @@ export class MetricIngestService implements OnApplicationBootstrap, BeforeApplic
   private readonly logger = new Logger(MetricIngestService.name);
   private readonly pool: pg.Pool;
   private running = false;
-  private loop?: Promise<void>;
+  private loops: Promise<void>[] = [];
+  /** Days whose partitions exist (or are being created) in this process. */
+  private readonly partitions = new Map<string, Promise<void>>();
   readonly stats: IngestStats = { batches: 0, duplicates: 0, entries: 0, deadLettered: 0 };
 
   constructor(
@@ -38,7 +43,8 @@ export class MetricIngestService implements OnApplicationBootstrap, BeforeApplic
     private readonly nats: NatsService,
     private readonly metrics: MetricsService,
   ) {
-    this.pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
+    // One connection per fetch/write loop.
+    this.pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.INGEST_CONCURRENCY });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -59,15 +65,26 @@ export class MetricIngestService implements OnApplicationBootstrap, BeforeApplic
     }
     const consumer = await this.nats.js.consumers.get(n.metricsStream, n.metricsConsumer);
     this.running = true;
-    this.loop = this.run(consumer);
+    // Several loops: while one waits for its COPY and COMMIT, another decodes or fetches. Claims in
+    // metric_batches stay exact across loops (a concurrent claim of the same id waits for the first
+    // transaction, then skips it or, after a rollback, takes it).
+    this.loops = Array.from({ length: this.config.INGEST_CONCURRENCY }, () => this.run(consumer));
   }
 
   private async run(consumer: Consumer): Promise<void> {
     while (this.running) {
+      const messages: JsMsg[] = [];
       try {
-        const messages: JsMsg[] = [];
         const iter = await consumer.fetch({ max_messages: this.config.INGEST_BATCH, expires: 1000 });
         for await (const m of iter) messages.push(m);
+      } catch (e) {
+        // A fetch that ends early (e.g. missed heartbeats) still handed over valid deliveries: write
+        // them now rather than leave them to be redelivered after the ack wait.
+        if (!this.running) break;
+        this.logger.warn(`ingest fetch: ${(e as Error).message}`);
+        if (messages.length === 0) await new Promise((r) => setTimeout(r, 1000));
+      }
+      try {
         if (messages.length > 0) await this.ingest(messages);
       } catch (e) {
         if (!this.running) break;
@@ -80,7 +97,9 @@ export class MetricIngestService implements OnApplicationBootstrap, BeforeApplic
   /** One fetched set of messages: decode, write, then ack (or nak / dead-letter). */
   async ingest(messages: readonly JsMsg[]): Promise<void> {
     const valid: { msg: JsMsg; batch: MetricBatch }[] = [];
-    for (const msg of messages) {
+    for (const [i, msg] of messages.entries()) {
+      // Decoding a large fetch takes a while: let the other loops' fetches and heartbeats through.
+      if (i % 50 === 49) await new Promise((r) => setImmediate(r));
       const decoded = decodeMessage('metrics', msg.data);
       if (!decoded.ok) {
         await this.deadLetter(msg, decoded.error.message);
@@ -92,7 +111,11 @@ export class MetricIngestService implements OnApplicationBootstrap, BeforeApplic
       }
       valid.push({ msg, batch: decoded.value });
     }
-    if (valid.length === 0) return;
+    await Promise.all(chunksByEntries(valid, ENTRIES_PER_WRITE).map((part) => this.writeAndAck(part)));
+  }
+
+  /** Write one part of a fetch in its own transaction, then ack it (or nak / dead-letter on failure). */
+  private async writeAndAck(valid: readonly { msg: JsMsg; batch: MetricBatch }[]): Promise<void> {
     try {
       const written = await this.write(valid.map((v) => v.batch));
       for (const v of valid) v.msg.ack();
@@ -103,6 +126,8 @@ export class MetricIngestService implements OnApplicationBootstrap, BeforeApplic
       if (valid.length > written.batches) this.metrics.natsMessages.inc({ kind: 'metrics', outcome: 'duplicate' }, valid.length - written.batches);
     } catch (e) {
       const reason = (e as Error).message;
+      // A partition may have been dropped by retention since it was cached: check again next time.
+      this.partitions.clear();
       this.logger.warn(`metric write failed for ${valid.length} batches: ${reason}`);
       for (const v of valid) {
         if (v.msg.info.deliveryCount >= this.config.INGEST_MAX_DELIVER) await this.deadLetter(v.msg, `not written after ${v.msg.info.deliveryCount} deliveries: ${reason}`);
@@ -114,14 +139,14 @@ export class MetricIngestService implements OnApplicationBootstrap, BeforeApplic
   private async write(batches: readonly MetricBatch[]): Promise<{ batches: number; entries: number }> {
     const client = await this.pool.connect();
     try {
+      await this.ensurePartitions(client, daysOf(batches));
       await client.query('BEGIN');
-      for (const day of daysOf(batches)) {
-        await client.query(`SELECT ensure_day_partition('metric_samples', $1::date), ensure_day_partition('metric_events', $1::date)`, [day]);
-      }
-      // Claim the (agent, seq) ids; those already present are redeliveries and are skipped.
+      // Claim the (agent, seq) ids; those already present are redeliveries and are skipped. Claimed in
+      // one order so that concurrent loops never wait on each other in a cycle.
+      const ids = batches.map((b) => ({ agentId: b.agentId, seq: b.seq })).sort((a, b) => (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : a.seq - b.seq));
       const claimed = await client.query<{ agent_id: string; seq: string }>(
-        `INSERT INTO metric_batches (agent_id, seq) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING RETURNING agent_id, seq`,
-        [batches.map((b) => b.agentId), batches.map((b) => b.seq)],
+        `INSERT INTO metric_batches (agent_id, seq) SELECT t.agent_id, t.seq FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS t(agent_id, seq, n) ORDER BY n ON CONFLICT DO NOTHING RETURNING agent_id, seq`,
+        [ids.map((b) => b.agentId), ids.map((b) => b.seq)],
       );
       const fresh = new Set(claimed.rows.map((r) => `${r.agent_id}:${r.seq}`));
       // A batch repeated inside one fetch is claimed once: keep its first copy only.
@@ -143,6 +168,22 @@ export class MetricIngestService implements OnApplicationBootstrap, BeforeApplic
       throw e;
     } finally {
       client.release();
+    }
+  }
+
+  /**
+   * Day partitions are created outside the write transaction and once per day per process: two loops
+   * creating the same partition inside their transactions would make one of them fail.
+   */
+  private async ensurePartitions(client: pg.PoolClient, days: readonly string[]): Promise<void> {
+    for (const day of days) {
+      let ready = this.partitions.get(day);
+      if (!ready) {
+        ready = client.query(`SELECT ensure_day_partition('metric_samples', $1::date), ensure_day_partition('metric_events', $1::date)`, [day]).then(() => undefined);
+        this.partitions.set(day, ready);
+        ready.catch(() => this.partitions.delete(day));
+      }
+      await ready;
     }
   }
 
@@ -168,7 +209,26 @@ export class MetricIngestService implements OnApplicationBootstrap, BeforeApplic
 
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
-    await this.loop;
+    await Promise.all(this.loops);
     await this.pool.end();
   }
+}
+
+/** Consecutive parts of at most `limit` entries (a single larger batch forms a part of its own). */
+function chunksByEntries<T extends { batch: MetricBatch }>(items: readonly T[], limit: number): T[][] {
+  const parts: T[][] = [];
+  let part: T[] = [];
+  let entries = 0;
+  for (const item of items) {
+    const n = item.batch.events.length + item.batch.maps.reduce((sum, m) => sum + m.entries.length, 0);
+    if (part.length > 0 && entries + n > limit) {
+      parts.push(part);
+      part = [];
+      entries = 0;
+    }
+    part.push(item);
+    entries += n;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
 }

@@ -12,10 +12,14 @@ export function numericValue(value: unknown): number | null {
   return null;
 }
 
-/** Escape one field for COPY ... FROM STDIN (text format). */
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
+/** Escape one field for COPY ... FROM STDIN (text format). Most fields need no escaping: test first. */
 export function copyField(value: string | number | null): string {
   if (value === null) return '\\N';
-  return String(value).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  const text = String(value);
+  if (!NEEDS_ESCAPE.test(text)) return text;
+  return text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
 export const SAMPLE_COLUMNS = ['ts', 'agent_id', 'program', 'version', 'map', 'kind', 'key', 'key_hex', 'value', 'value_json', 'seq'] as const;
@@ -23,11 +27,14 @@ export const EVENT_COLUMNS = ['ts', 'agent_id', 'program', 'version', 'map', 'da
 
 export function sampleLines(batch: MetricBatch): string[] {
   const lines: string[] = [];
+  const seq = copyField(batch.seq);
   for (const snapshot of batch.maps) {
+    // The first six columns are the same for every entry of a snapshot: escape them once.
+    const prefix = `${[batch.collectedAt, batch.agentId, batch.program, batch.version, snapshot.map, snapshot.kind].map(copyField).join('\t')}\t`;
     for (const entry of snapshot.entries) {
-      lines.push(
-        [batch.collectedAt, batch.agentId, batch.program, batch.version, snapshot.map, snapshot.kind, JSON.stringify(entry.key), entry.keyHex, numericValue(entry.value), JSON.stringify(entry.value), batch.seq].map(copyField).join('\t'),
-      );
+      const value = entry.value;
+      const valueJson = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : 'null') : JSON.stringify(value);
+      lines.push(`${prefix}${copyField(JSON.stringify(entry.key))}\t${copyField(entry.keyHex)}\t${copyField(numericValue(value))}\t${copyField(valueJson)}\t${seq}`);
     }
   }
   return lines;
