@@ -210,8 +210,8 @@ note "broken_null_deref@1: $st"
 bpfleet verify-report broken_null_deref@1 || true
 
 # ---------------------------------------------------------------------------------------------- rollouts
-say "canary rollout of opens_per_process@1: 34% first, then 2 waves, 5 s apart"
-RID=$(bpfleet rollout opens_per_process@1 --selector env=demo --canary 34% --waves 2 --pause 5s --min-healthy 1s --json | json_field 'j.id')
+say "canary rollout of opens_per_process@1: one host first (30%), then 2 more waves, 5 s apart"
+RID=$(bpfleet rollout opens_per_process@1 --selector env=demo --canary 30% --waves 2 --pause 5s --min-healthy 1s --json | json_field 'j.id')
 note "rollout $RID"
 last=""
 for i in $(seq 1 120); do
