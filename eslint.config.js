@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
+import globals from 'globals';
 
 const serviceImports = ['@nestjs/*', 'typeorm', 'pg', 'pg-copy-streams', 'bullmq', 'ioredis', '@nats-io/*', 'express'];
 
@@ -36,7 +37,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: { globals: { ...globals.node } },
   },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts'],
