@@ -2,7 +2,7 @@
  * Kernel runtime benchmarks: koffi call overhead, reading 10k map entries (batch vs iterate), and ring
  * buffer events into JS (drain rate per consumer mode, and end to end at a paced 100k events/s).
  *
- *   node --conditions=development --import ./libs/bpf/kernel/src/testing/ts-register.mjs bench/kernel/kernel-bench.ts [--quick]
+ *   node --conditions=development --import ./scripts/ts-register.mjs bench/kernel/kernel-bench.ts [--quick]
  *
  * Writes bench/results/kernel.json. Needs root (or CAP_BPF) and libbpf.so.1.
  */

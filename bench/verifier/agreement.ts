@@ -2,7 +2,7 @@
  * Agreement of our verifier with the recorded kernel verdicts (tests/verifier-corpus/verdicts.json),
  * printed per program with the mismatches first.
  *
- *   node --conditions=development --import ./libs/bpf/kernel/src/testing/ts-register.mjs bench/verifier/agreement.ts [--all]
+ *   node --conditions=development --import ./scripts/ts-register.mjs bench/verifier/agreement.ts [--all]
  */
 import { writeSync } from 'node:fs';
 import path from 'node:path';

@@ -3,7 +3,7 @@
  * same programs (tests/verifier-corpus/verdicts.json, `verification time N usec` from the kernel log),
  * plus generated straight-line programs of 1,000 and 10,000 instructions; processed instructions/s.
  *
- *   node --conditions=development --import ./libs/bpf/kernel/src/testing/ts-register.mjs bench/verifier/verifier-bench.ts
+ *   node --conditions=development --import ./scripts/ts-register.mjs bench/verifier/verifier-bench.ts
  *
  * Writes bench/results/verifier.json.
  */

@@ -2,7 +2,7 @@
  * JIT benchmarks: compile time for 1,000 instructions, and time per run of the JIT against the
  * interpreter (and the kernel's JIT, see jit-kernel.ts) on the same programs and inputs.
  *
- *   node --conditions=development --import ./bench/vm/jit-register.mjs bench/vm/jit-bench.ts [--quick]
+ *   node --conditions=development --import ./scripts/ts-register.mjs bench/vm/jit-bench.ts [--quick]
  *
  * Writes bench/results/vm-jit.json.
  */

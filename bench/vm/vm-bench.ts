@@ -4,7 +4,7 @@
  * (bench/vm/programs/jit_bench.bpf.c: loop-heavy sum, FNV-1a over 1500 bytes, a packet parser, a
  * map-heavy program), plus the interpreter's time per instruction and the register-file choice.
  *
- *   node --conditions=development --import ./bench/vm/jit-register.mjs bench/vm/vm-bench.ts [--quick]
+ *   node --conditions=development --import ./scripts/ts-register.mjs bench/vm/vm-bench.ts [--quick]
  *
  * Writes bench/results/vm.json. The kernel part needs root/CAP_BPF and is skipped otherwise.
  */

@@ -24,7 +24,7 @@ describe('pinning', () => {
     try {
       const out = execFileSync(
         process.execPath,
-        ['--conditions=development', '--import', resolve(repoRoot, 'libs/bpf/kernel/src/testing/ts-register.mjs'), resolve(repoRoot, 'libs/bpf/kernel/src/testing/pin-child.ts'), dir, resolve(repoRoot, 'tests/bpf/build/kernel_openat.o')],
+        ['--conditions=development', '--import', resolve(repoRoot, 'scripts/ts-register.mjs'), resolve(repoRoot, 'libs/bpf/kernel/src/testing/pin-child.ts'), dir, resolve(repoRoot, 'tests/bpf/build/kernel_openat.o')],
         { encoding: 'utf8' },
       );
       const child = JSON.parse(out) as { programId: number; pid: number };

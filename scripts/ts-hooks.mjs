@@ -1,5 +1,5 @@
-// Node module hooks to run this library's TypeScript sources directly (child processes in tests,
-// benchmarks): `./x.js` imports fall back to `./x.ts`, and `.ts` files are stripped with SWC.
+// Node module hooks to run the repo's TypeScript sources directly (child processes in tests, benchmarks):
+// `./x.js` imports fall back to `./x.ts`, and `.ts` files are stripped with SWC.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { transformSync } from '@swc/core';
