@@ -41,6 +41,8 @@ const schema = z.object({
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(3),
   /** Metric day partitions older than this are dropped by the retention job. */
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
+  /** `false` leaves rollups and retention to an outside scheduler (or to tests that drive them). */
+  MAINTENANCE_JOBS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });

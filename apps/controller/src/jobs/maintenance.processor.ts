@@ -20,6 +20,7 @@ export class MaintenanceProcessor implements OnApplicationBootstrap, BeforeAppli
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.MAINTENANCE_JOBS) return;
     const q = this.queues.maintenance;
     await q.upsertJobScheduler('rollup-1m', { every: 60_000 }, { name: 'rollup-1m' });
     await q.upsertJobScheduler('rollup-1h', { every: 3_600_000 }, { name: 'rollup-1h' });

@@ -21,7 +21,8 @@ describe('MetricIngestService + MetricQueryService (integration)', () => {
   let t: TestController;
   let fleet: SimFleet;
   let nc: NatsConnection;
-  const base = Date.parse('2026-11-20T10:00:00.000Z');
+  // 10:00 UTC five days ago: inside the retention window whatever day the suite runs.
+  const base = (Math.floor(Date.now() / 86_400_000) - 5) * 86_400_000 + 10 * 3_600_000;
   const at = (minute: number) => new Date(base + minute * 60_000);
 
   beforeAll(async () => {

@@ -6,7 +6,8 @@ describe('MetricMaintenanceService (integration)', () => {
   let t: TestController;
   let db: DataSource;
   beforeAll(async () => {
-    t = await startTestController({ RETENTION_DAYS: '7' });
+    // The scheduled jobs would run retention against the real clock and race the assertions below.
+    t = await startTestController({ RETENTION_DAYS: '7', MAINTENANCE_JOBS: 'false' });
     db = t.app.get(DataSource);
     for (const day of ['2026-11-01', '2026-11-24']) {
       await db.query(`SELECT ensure_day_partition('metric_samples', $1::date)`, [day]);
