@@ -20,7 +20,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testMatch: ['<rootDir>/{apps,libs,bench,tools,scripts}/**/*.{spec,int-spec}.ts'],
+  testMatch: ['<rootDir>/{apps,libs,bench,tools,scripts,tests}/**/*.{spec,int-spec}.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 30000,
   maxWorkers: 2,
