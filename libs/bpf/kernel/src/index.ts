@@ -28,3 +28,4 @@ export { PIN_ROOT, pinPath, ensurePinDir, unpin, removePinDir } from './pin.js';
 export type { RingBufferMode } from './ringbuf.js';
 export { attachProgram, type AttachTargets } from './attach/attach-program.js';
 export { enableRunStats, type RunStats } from './stats.js';
+export { linkInfoOf, programRunStats, runStatsEnabled, type ProgramRunStats } from './program-stats.js';
