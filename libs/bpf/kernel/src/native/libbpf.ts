@@ -108,6 +108,13 @@ const declarations = {
   bpf_map_get_fd_by_id: ['int bpf_map_get_fd_by_id(uint32_t id)', '0.0.1'],
   bpf_obj_get_info_by_fd: ['int bpf_obj_get_info_by_fd(int fd, _Inout_ void *info, _Inout_ uint32_t *len)', '0.0.1'],
   bpf_enable_stats: ['int bpf_enable_stats(int type)', '0.0.8'],
+  bpf_map_create: [
+    'int bpf_map_create(int map_type, const char *map_name, uint32_t key_size, uint32_t value_size, uint32_t max_entries, const void *opts)',
+    '0.7',
+  ],
+  bpf_link_create: ['int bpf_link_create(int prog_fd, int target_fd, int attach_type, const void *opts)', '0.2'],
+  bpf_link_detach: ['int bpf_link_detach(int link_fd)', '0.2'],
+  bpf_raw_tracepoint_open: ['int bpf_raw_tracepoint_open(const char *name, int prog_fd)', '0.0.4'],
 
   bpf_xdp_attach: ['int bpf_xdp_attach(int ifindex, int prog_fd, uint32_t flags, const bpf_xdp_attach_opts *opts)', '0.8'],
   bpf_xdp_detach: ['int bpf_xdp_detach(int ifindex, uint32_t flags, const bpf_xdp_attach_opts *opts)', '0.8'],

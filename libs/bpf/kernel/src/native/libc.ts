@@ -12,6 +12,7 @@ export interface Libc {
   readonly bind: (fd: number, addr: Buffer, len: number) => number;
   readonly getsockname: (fd: number, addr: Buffer, len: Uint32Array) => number;
   readonly recv: (fd: number, buf: Buffer, len: number, flags: number) => number;
+  readonly recvfrom: (fd: number, buf: Buffer, len: number, flags: number, addr: Buffer, addrLen: Uint32Array) => number;
   readonly ifNameToIndex: (name: string) => number;
   readonly vsnprintf: (buf: Buffer, size: number, fmt: string, args: unknown) => number;
   readonly getpid: () => number;
@@ -44,6 +45,7 @@ export function libc(): Libc {
     bind: f('int bind(int fd, const void *addr, uint32_t len)') as Libc['bind'],
     getsockname: f('int getsockname(int fd, _Out_ void *addr, _Inout_ uint32_t *len)') as Libc['getsockname'],
     recv: f('long recv(int fd, _Out_ void *buf, size_t len, int flags)') as Libc['recv'],
+    recvfrom: f('long recvfrom(int fd, _Out_ void *buf, size_t len, int flags, _Out_ void *addr, _Inout_ uint32_t *addrlen)') as Libc['recvfrom'],
     ifNameToIndex: f('unsigned int if_nametoindex(const char *name)') as Libc['ifNameToIndex'],
     vsnprintf: f('int vsnprintf(_Out_ void *buf, size_t size, const char *fmt, void *args)') as Libc['vsnprintf'],
     getpid: f('int getpid(void)') as Libc['getpid'],

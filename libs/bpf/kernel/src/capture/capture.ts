@@ -1,0 +1,121 @@
+import { BpfProgType } from '@bpfleet/elf';
+import { KernelAttachError, KernelError } from '../errors.js';
+import type { KernelMap } from '../map.js';
+import type { Link } from '../link.js';
+import { attachRawTracepointFd, attachTracepointFd, createRingBufferMap, loadRawProgram, type RawProgram } from '../raw-program.js';
+import { RingBufferReader } from '../ringbuf.js';
+import { buildCaptureProgram, decodeCapturedRecord, type CapturedRecord } from './capture-program.js';
+import { readTracepointFormat, type TracepointFormat } from './tracepoint-format.js';
+
+const EINVAL = 22;
+const MAX_RAW_TP_ARGS = 12;
+
+/** Where a capture program attaches. */
+export interface CapturePoint {
+  readonly kind: 'tracepoint' | 'raw_tracepoint';
+  /** `category/name` for a tracepoint, the name for a raw tracepoint. */
+  readonly name: string;
+}
+
+/** What one capture program records: its attach point and the size of the context it copies. */
+export interface CaptureSource extends CapturePoint {
+  /** Tracepoint: the record size from tracefs. */
+  readonly recordSize?: number;
+  /** Tracepoint: the fields from tracefs. */
+  readonly format?: TracepointFormat;
+  /** Raw tracepoint: how many u64 arguments it has. */
+  readonly args?: number;
+}
+
+export interface CaptureOptions {
+  readonly onRecord: (record: CapturedRecord) => void;
+  readonly onError?: (error: unknown) => void;
+  /** Ring buffer size in bytes (power of two, default 16 MiB). */
+  readonly ringBytes?: number;
+}
+
+/**
+ * Records the raw context of tracepoints and raw tracepoints with small generated programs (built
+ * with the ISA builder, loaded without libbpf objects), plus the current task's pid/tgid, uid/gid,
+ * comm, the CPU and ktime, delivered through a ring buffer without blocking the event loop.
+ */
+export class KernelCapture {
+  readonly sources: CaptureSource[] = [];
+  private readonly programs: RawProgram[] = [];
+  private readonly links: Link[] = [];
+  private readonly ring: KernelMap;
+  private reader: RingBufferReader | undefined;
+  /** Records that were too short to decode (none unless the ring is corrupted). */
+  malformed = 0;
+
+  private constructor(options: CaptureOptions) {
+    this.ring = createRingBufferMap('bpfleet_capture', options.ringBytes ?? 16 * 1024 * 1024);
+  }
+
+  static start(points: readonly CapturePoint[], options: CaptureOptions): KernelCapture {
+    const capture = new KernelCapture(options);
+    try {
+      points.forEach((p, i) => capture.attach(p, i));
+      capture.reader = new RingBufferReader(capture.ring, {
+        onRecord: (bytes) => {
+          const record = decodeCapturedRecord(bytes);
+          if (record) options.onRecord(record);
+          else capture.malformed++;
+        },
+        onError: options.onError,
+      });
+    } catch (e) {
+      capture.close();
+      throw e;
+    }
+    return capture;
+  }
+
+  private attach(point: CapturePoint, source: number): void {
+    if (point.kind === 'tracepoint') {
+      const format = readTracepointFormat(point.name);
+      const program = loadRawProgram(BpfProgType.TRACEPOINT, `cap_${source}`, buildCaptureProgram({ kind: 'tracepoint', recordSize: format.recordSize }, this.ring.fd, source));
+      this.programs.push(program);
+      this.links.push(attachTracepointFd(program, point.name));
+      this.sources.push({ ...point, recordSize: format.recordSize, format });
+      return;
+    }
+    // The kernel refuses (EINVAL) a raw_tp program that reads past the tracepoint's arguments: the
+    // largest count it accepts is the tracepoint's.
+    for (let args = MAX_RAW_TP_ARGS; args >= 0; args--) {
+      const program = loadRawProgram(BpfProgType.RAW_TRACEPOINT, `cap_${source}`, buildCaptureProgram({ kind: 'raw_tracepoint', args }, this.ring.fd, source));
+      try {
+        this.links.push(attachRawTracepointFd(program, point.name));
+      } catch (e) {
+        program.close();
+        if (e instanceof KernelAttachError && e.errno === EINVAL && args > 0) continue;
+        throw e;
+      }
+      this.programs.push(program);
+      this.sources.push({ ...point, args });
+      return;
+    }
+    throw new KernelError(`raw tracepoint ${point.name}: no argument count attaches`, 'bpf_raw_tracepoint_open', EINVAL);
+  }
+
+  /** Delivers what the ring buffer holds now (call before close to lose nothing). */
+  flush(): void {
+    while (this.reader && this.reader.consume() > 0);
+  }
+
+  /** Detaches every capture program and frees the ring buffer. Idempotent. */
+  close(): void {
+    for (const l of this.links.splice(0)) {
+      try {
+        l.close();
+      } catch {
+        // Already detached with its hook.
+      }
+    }
+    this.flush();
+    this.reader?.close();
+    this.reader = undefined;
+    for (const p of this.programs.splice(0)) p.close();
+    this.ring.close();
+  }
+}

@@ -1,0 +1,104 @@
+import { libc, lastErrno } from './native/libc.js';
+import { KernelError } from './errors.js';
+import { ifindexOf, type Interface } from './attach/netdev.js';
+
+const AF_PACKET = 17;
+const SOCK_RAW = 3;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const ETH_P_ALL = 0x0003;
+const MSG_DONTWAIT = 0x40;
+const MSG_TRUNC = 0x20;
+const EAGAIN = 11;
+const EINTR = 4;
+/** `struct sockaddr_ll`: family u16, protocol be16, ifindex i32, hatype u16, pkttype u8, halen u8, addr[8]. */
+const SOCKADDR_LL_SIZE = 20;
+const PACKET_OUTGOING = 4;
+
+/** One frame read from an AF_PACKET socket, starting at the Ethernet header. */
+export interface CapturedFrame {
+  /** Frame bytes (a copy), cut at the socket's snap length. */
+  readonly bytes: Uint8Array;
+  /** Length on the wire (larger than bytes.length when the frame was cut). */
+  readonly wireLength: number;
+  /** `egress` for frames this host sent (PACKET_OUTGOING), `ingress` otherwise. */
+  readonly direction: 'ingress' | 'egress';
+  readonly ifindex: number;
+}
+
+export interface PacketSocketOptions {
+  /** Bytes kept per frame (default 65535); longer frames are cut, wireLength says how long they were. */
+  readonly snapLength?: number;
+}
+
+function htons(v: number): number {
+  return ((v & 0xff) << 8) | ((v >> 8) & 0xff);
+}
+
+/**
+ * A raw AF_PACKET socket bound to one interface, read without blocking: receive() returns what the
+ * kernel has queued (MSG_DONTWAIT) and never waits, so callers poll it from a timer or setImmediate.
+ * Needs CAP_NET_RAW.
+ */
+export class PacketSocket {
+  readonly ifindex: number;
+  private fd: number;
+  private readonly buffer: Buffer;
+  private readonly addr = Buffer.alloc(SOCKADDR_LL_SIZE);
+  private readonly addrLen = new Uint32Array(1);
+
+  constructor(iface: Interface, options: PacketSocketOptions = {}) {
+    this.ifindex = ifindexOf(iface);
+    const snap = options.snapLength ?? 65535;
+    if (!Number.isInteger(snap) || snap < 14 || snap > 262144) throw new KernelError(`snap length ${snap} must be 14..262144`, 'socket', 22);
+    this.buffer = Buffer.alloc(snap);
+    const c = libc();
+    const fd = c.socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
+    if (fd < 0) throw KernelError.fromErrno('socket', lastErrno() || 1, 'AF_PACKET (needs CAP_NET_RAW)');
+    const sll = Buffer.alloc(SOCKADDR_LL_SIZE);
+    sll.writeUInt16LE(AF_PACKET, 0);
+    sll.writeUInt16BE(ETH_P_ALL, 2);
+    sll.writeInt32LE(this.ifindex, 4);
+    if (c.bind(fd, sll, SOCKADDR_LL_SIZE) < 0) {
+      const errno = lastErrno() || 22;
+      c.close(fd);
+      throw KernelError.fromErrno('bind', errno, `AF_PACKET ifindex ${this.ifindex}`);
+    }
+    this.fd = fd;
+  }
+
+  get closed(): boolean {
+    return this.fd < 0;
+  }
+
+  /** Up to `max` frames already queued; an empty array when none are. Never blocks. */
+  receive(max = 256): CapturedFrame[] {
+    if (this.fd < 0) throw new KernelError('packet socket is closed', 'recvfrom', 9);
+    const c = libc();
+    const out: CapturedFrame[] = [];
+    while (out.length < max) {
+      this.addrLen[0] = SOCKADDR_LL_SIZE;
+      // MSG_TRUNC: the return value is the frame's real length even when the buffer is shorter.
+      const n = Number(c.recvfrom(this.fd, this.buffer, this.buffer.length, MSG_DONTWAIT | MSG_TRUNC, this.addr, this.addrLen));
+      if (n < 0) {
+        const errno = lastErrno();
+        if (errno === EAGAIN || errno === EINTR) break;
+        throw KernelError.fromErrno('recvfrom', errno || 5, `AF_PACKET ifindex ${this.ifindex}`);
+      }
+      const kept = Math.min(n, this.buffer.length);
+      out.push({
+        bytes: Uint8Array.prototype.slice.call(this.buffer, 0, kept),
+        wireLength: n,
+        direction: this.addr[10] === PACKET_OUTGOING ? 'egress' : 'ingress',
+        ifindex: this.addr.readInt32LE(4),
+      });
+    }
+    return out;
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    libc().close(this.fd);
+    this.fd = -1;
+  }
+}
