@@ -64,9 +64,8 @@ export function mapHelpers(rt: HelperRuntime): Helper[] {
       fn32: (vm, regs) => {
         const map = mapAt(regs, 'map_lookup_elem');
         const at = mem.check(regs[4], regs[5], map.spec.keySize, PERM_READ);
-        // Array keys are read in place; programLookup does not keep the key, so a view will do.
-        if (map instanceof ArrayMap) setR0(regs, map.programLookupIndex(mem.view.getUint32(at, true), vm.cpu));
-        else setR0(regs, map.programLookup(mem.u8.subarray(at, at + map.spec.keySize), vm.cpu));
+        // The key is read in place (array index, hash index probe): no copy, no allocation.
+        setR0(regs, map.programLookupAt(mem.u8, at, vm.cpu));
       },
     },
     {

@@ -29,7 +29,9 @@ function protectedBytes(mem: AddressSpace): Uint8Array {
   for (const region of mem.allRegions) {
     const perms = mem.regionTable[region.id * 4 + 2];
     const hostManaged = region.kind === RegionKind.Context || region.kind === RegionKind.Packet;
-    if (perms & PERM_WRITE || hostManaged) copy.fill(0, region.base, region.base + region.capacity);
+    // Hash map key indexes are the VM's own bookkeeping: map helpers change them, programs cannot.
+    const bookkeeping = region.kind === RegionKind.MapIndex;
+    if (perms & PERM_WRITE || hostManaged || bookkeeping) copy.fill(0, region.base, region.base + region.capacity);
     if (hostManaged) copy.fill(0, 0x8000 + region.id * 16, 0x8000 + region.id * 16 + 16);
   }
   return copy;

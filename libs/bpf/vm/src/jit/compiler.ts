@@ -15,6 +15,7 @@ import {
   STACK_FRAME_SIZE,
 } from '../memory/layout.js';
 import { decodeMapPointer } from '../helpers/types.js';
+import { FINAL_MIX, HASH_INDEX_MULTIPLIER, type HashIndexLayout } from '../maps/hash-index.js';
 import { buildCfg, jumpTarget, type FunctionCfg } from './cfg.js';
 import { structure, type Construct, type Edge } from './structure.js';
 import { CodeWriter, ModuleBuilder, Op, ValType, type FuncType } from './wasm/index.js';
@@ -29,6 +30,7 @@ export type Lowering = 'structured' | 'dispatch';
  */
 export type MapLookupPlan =
   | { readonly kind: 'array'; readonly base: number; readonly stride: number; readonly maxEntries: number }
+  | { readonly kind: 'hash'; readonly index: HashIndexLayout; readonly valuesBase: number; readonly valueStride: number }
   | { readonly kind: 'host'; readonly keySize: number };
 
 export interface CompileOptions {
@@ -717,17 +719,55 @@ class FunctionCompiler {
     const plan = map >= 0 ? options.mapLookup(map) : undefined;
     if (!plan) return false;
     const w = this.w;
-    const keySize = plan.kind === 'array' ? 4 : plan.keySize;
+    const keySize = plan.kind === 'array' ? 4 : plan.kind === 'hash' ? plan.index.keySize : plan.keySize;
     this.emitChecked(2, 0, keySize, PERM_READ, pc, pc + 1);
     if (plan.kind === 'array') {
       w.localGet(this.addr).mem(Op.I32_LOAD, 0, 0).localTee(this.x32).i32Const(plan.maxEntries).op(Op.I32_LT_U);
       w.if(I64).localGet(this.x32).op(Op.I64_EXTEND_I32_U).i64Const(plan.stride).op(Op.I64_MUL).i64Const(plan.base).op(Op.I64_ADD);
       w.else().i64Const(0).end();
+    } else if (plan.kind === 'hash') {
+      this.emitHashProbe(plan.index, plan.valuesBase, plan.valueStride);
     } else {
       w.i32Const(map).localGet(this.addr).call(imp.mapLookup).op(Op.I64_EXTEND_I32_U);
     }
     this.set(0);
     return true;
+  }
+
+  /**
+   * Probes a hash map's key index (`HashIndex`) for the key at `addr`, leaving the value address
+   * or 0 as an i64: the same hash as `keyHash`, linear probing until an empty bucket. Only for keys
+   * whose size is a multiple of 4 (whole words; see `hashPlanFits`).
+   */
+  private emitHashProbe(index: HashIndexLayout, valuesBase: number, valueStride: number): void {
+    const w = this.w;
+    const words = index.keySize / 4;
+    const h = this.x32;
+    const slot = this.y32;
+    for (let j = 0; j < words; j++) {
+      if (j > 0) w.localGet(h).i32Const(5).op(Op.I32_ROTL);
+      w.localGet(this.addr).mem(Op.I32_LOAD, 0, 4 * j);
+      if (j > 0) w.op(Op.I32_XOR);
+      w.i32Const(HASH_INDEX_MULTIPLIER | 0).op(Op.I32_MUL).localSet(h);
+    }
+    w.localGet(h).localGet(h).i32Const(16).op(Op.I32_SHR_U).op(Op.I32_XOR).i32Const(FINAL_MIX[0] | 0).op(Op.I32_MUL).localSet(h);
+    w.localGet(h).localGet(h).i32Const(13).op(Op.I32_SHR_U).op(Op.I32_XOR).i32Const(FINAL_MIX[1] | 0).op(Op.I32_MUL).localSet(h);
+    w.localGet(h).localGet(h).i32Const(16).op(Op.I32_SHR_U).op(Op.I32_XOR).i32Const(index.mask).op(Op.I32_AND).localSet(h);
+    // h is now the bucket; slot is the bucket's entry - 1.
+    w.block(I64).loop();
+    w.localGet(h).i32Const(2).op(Op.I32_SHL).mem(Op.I32_LOAD, 2, index.tableBase).localTee(slot);
+    w.op(Op.I32_EQZ).if().i64Const(0).br(2).end();
+    w.localGet(slot).i32Const(1).op(Op.I32_SUB).localTee(slot);
+    w.i32Const(index.keyStride).op(Op.I32_MUL).localSet(this.entry);
+    for (let j = 0; j < words; j++) {
+      w.localGet(this.entry).mem(Op.I32_LOAD, 2, index.keysBase + 4 * j);
+      w.localGet(this.addr).mem(Op.I32_LOAD, 0, 4 * j).op(Op.I32_EQ);
+      if (j > 0) w.op(Op.I32_AND);
+    }
+    w.if().localGet(slot).op(Op.I64_EXTEND_I32_U).i64Const(valueStride).op(Op.I64_MUL).i64Const(valuesBase).op(Op.I64_ADD).br(2).end();
+    w.localGet(h).i32Const(1).op(Op.I32_ADD).i32Const(index.mask).op(Op.I32_AND).localSet(h);
+    w.br(0);
+    w.end().op(Op.UNREACHABLE).end();
   }
 
   /** The map index r1 holds at `pc` when an `lddw r1, map` in the same block set it last, else -1. */

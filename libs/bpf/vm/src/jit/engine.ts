@@ -9,6 +9,7 @@ import { VmError, VmFault } from '../memory/fault.js';
 import { MAX_CALL_FRAMES, MAX_TAIL_CALLS, PERM_READ, PERM_WRITE, STACK_FRAME_SIZE } from '../memory/layout.js';
 import { BpfMapType } from '@bpfleet/elf';
 import { ArrayMap } from '../maps/array.js';
+import { HashMap } from '../maps/hash.js';
 import type { VmMap } from '../maps/map.js';
 import { compileToWasm, JIT_EXPORT, JIT_IMPORT, STOP_EXIT, STOP_NONE, STOP_TAIL_CALL, type Lowering, type MapLookupPlan } from './compiler.js';
 
@@ -203,7 +204,7 @@ export class JitEngine {
         return this.callHelper(helper.fn, r1, r2, r3, r4, r5);
       },
       [JIT_IMPORT.tailCall]: (pc: number) => this.runTailCall(pc),
-      [JIT_IMPORT.mapLookup]: (index: number, key: number) => maps[index].programLookup(this.mem.u8.subarray(key, key + maps[index].spec.keySize), this.ctx!.cpu),
+      [JIT_IMPORT.mapLookup]: (index: number, key: number) => maps[index].programLookupAt(this.mem.u8, key, this.ctx!.cpu),
       [JIT_IMPORT.loadPacket]: (_pc: number, offset: bigint, size: number) => this.loadPacket(Number(offset), size),
     };
     program.helperFns.forEach((helper, i) => {
@@ -243,6 +244,9 @@ export class JitEngine {
       const base = map.valueAddress(0);
       return { kind: 'array', base, stride: map.valueAddress(1) - base, maxEntries: map.spec.maxEntries };
     }
+    const inline = map instanceof HashMap ? map.inlineLookup : undefined;
+    // Whole 32-bit words only, and unrolled: keys up to 64 bytes.
+    if (inline && inline.keySize % 4 === 0 && inline.keySize <= 64) return { kind: 'hash', index: inline, valuesBase: inline.valuesBase, valueStride: inline.valueStride };
     return { kind: 'host', keySize: map.spec.keySize };
   }
 

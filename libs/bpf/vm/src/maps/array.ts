@@ -42,6 +42,10 @@ export class ArrayMap extends VmMap {
     return this.programLookupIndex(this.indexOf(key), cpu);
   }
 
+  override programLookupAt(u8: Uint8Array, at: number, cpu: number): number {
+    return this.programLookupIndex((u8[at] | (u8[at + 1] << 8) | (u8[at + 2] << 16) | (u8[at + 3] << 24)) >>> 0, cpu);
+  }
+
   /** `programLookup` for an already decoded key (an unsigned 32-bit index). */
   programLookupIndex(i: number, cpu: number): number {
     return i < this.spec.maxEntries ? this.valueAddress(i, this.copies === 1 ? 0 : cpu) : 0;

@@ -2,13 +2,16 @@ import type { BpfMapSpec } from '@bpfleet/elf';
 import type { Region } from '../memory/address-space.js';
 import { PERM_RW, RegionKind } from '../memory/layout.js';
 import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, E2BIG, EEXIST, EINVAL, ENOENT } from './errno.js';
+import { HashIndex, type HashIndexLayout } from './hash-index.js';
 import { keyBytes, keyString, MapError, type MapEnvironment, round8, VmMap } from './map.js';
 
 /**
  * BPF_MAP_TYPE_HASH, PERCPU_HASH, LRU_HASH and LRU_PERCPU_HASH. Values live in preallocated slots
  * (like the kernel's default prealloc) in the map's region; a JS Map indexes key -> slot and, for
  * LRU maps, keeps recency order (lookups and updates move an element to the back; a full LRU map
- * evicts from the front instead of failing with -E2BIG).
+ * evicts from the front instead of failing with -E2BIG). A `HashIndex` in the VM's memory mirrors
+ * key -> slot, so program lookups read the key in place without building a string (and the JIT can
+ * probe it inside Wasm); the JS Map stays the source of iteration and LRU order.
  */
 export class HashMap extends VmMap {
   readonly region: Region;
@@ -16,6 +19,9 @@ export class HashMap extends VmMap {
   private readonly copies: number;
   private readonly slots = new Map<string, number>();
   private readonly free: number[] = [];
+  /** The key string of each occupied slot (LRU touches from index lookups). */
+  private readonly slotKeys: string[] = [];
+  private readonly keyIndex: HashIndex | undefined;
 
   constructor(index: number, spec: BpfMapSpec, private readonly env: MapEnvironment, perCpu: boolean, private readonly lru: boolean) {
     super(index, spec);
@@ -26,6 +32,17 @@ export class HashMap extends VmMap {
     this.copies = perCpu ? env.cpus : 1;
     this.region = env.mem.allocate(`map ${spec.name}`, RegionKind.MapValues, spec.maxEntries * this.stride * this.copies, PERM_RW);
     for (let s = spec.maxEntries - 1; s >= 0; s--) this.free.push(s);
+    this.keyIndex = HashIndex.create(env.mem, spec.name, spec.keySize, spec.maxEntries);
+  }
+
+  /**
+   * Where the key index lives, when a lookup may be done without calling back into JS: a map with
+   * one value per element and no LRU order to keep (lookups of LRU maps reorder them).
+   */
+  get inlineLookup(): (HashIndexLayout & { readonly valuesBase: number; readonly valueStride: number }) | undefined {
+    if (!this.keyIndex || this.lru || this.copies !== 1) return undefined;
+    const { tableBase, mask, keysBase, keyStride, keySize } = this.keyIndex;
+    return { tableBase, mask, keysBase, keyStride, keySize, valuesBase: this.region.base, valueStride: this.stride };
   }
 
   get size(): number {
@@ -43,7 +60,7 @@ export class HashMap extends VmMap {
   }
 
   /** Finds or allocates the slot for a new key; returns -errno on failure. */
-  private insertSlot(k: string): number {
+  private insertSlot(k: string, key: Uint8Array): number {
     let slot = this.free.pop();
     if (slot === undefined) {
       if (!this.lru) return -E2BIG;
@@ -51,9 +68,18 @@ export class HashMap extends VmMap {
       if (oldest.done) return -E2BIG;
       slot = this.slots.get(oldest.value)!;
       this.slots.delete(oldest.value);
+      this.keyIndex?.remove(slot);
     }
     this.slots.set(k, slot);
+    this.slotKeys[slot] = k;
+    this.keyIndex?.insert(slot, key);
     return slot;
+  }
+
+  private removeSlot(k: string, slot: number): void {
+    this.slots.delete(k);
+    this.keyIndex?.remove(slot);
+    this.free.push(slot);
   }
 
   override programLookup(key: Uint8Array, cpu: number): number {
@@ -61,6 +87,14 @@ export class HashMap extends VmMap {
     const slot = this.slots.get(k);
     if (slot === undefined) return 0;
     this.touch(k, slot);
+    return this.slotAddress(slot, this.copies === 1 ? 0 : cpu);
+  }
+
+  override programLookupAt(u8: Uint8Array, at: number, cpu: number): number {
+    if (!this.keyIndex) return this.programLookup(u8.subarray(at, at + this.spec.keySize), cpu);
+    const slot = this.keyIndex.find(at);
+    if (slot < 0) return 0;
+    this.touch(this.slotKeys[slot], slot);
     return this.slotAddress(slot, this.copies === 1 ? 0 : cpu);
   }
 
@@ -73,7 +107,7 @@ export class HashMap extends VmMap {
     if (slot === undefined && mode === BPF_EXIST) return -ENOENT;
     const u8 = this.env.mem.u8;
     if (slot === undefined) {
-      const got = this.insertSlot(k);
+      const got = this.insertSlot(k, key);
       if (got < 0) return got;
       slot = got;
       // A new per-CPU element: this CPU gets the value, the others zeros (kernel pcpu_init_value).
@@ -90,8 +124,7 @@ export class HashMap extends VmMap {
     const k = keyString(key);
     const slot = this.slots.get(k);
     if (slot === undefined) return -ENOENT;
-    this.slots.delete(k);
-    this.free.push(slot);
+    this.removeSlot(k, slot);
     return 0;
   }
 
@@ -125,7 +158,7 @@ export class HashMap extends VmMap {
     if (slot !== undefined && mode === BPF_NOEXIST) throw new MapError(this.name, 'update', EEXIST, 'key exists');
     if (slot === undefined && mode === BPF_EXIST) throw new MapError(this.name, 'update', ENOENT, 'no such key');
     if (slot === undefined) {
-      const got = this.insertSlot(k);
+      const got = this.insertSlot(k, key);
       if (got < 0) throw new MapError(this.name, 'update', -got, `map is full (max_entries ${this.spec.maxEntries})`);
       slot = got;
     }

@@ -72,6 +72,13 @@ export abstract class VmMap {
   programLookup(_key: Uint8Array, _cpu: number): number {
     return 0;
   }
+  /**
+   * `programLookup` for a key stored in the VM's memory at linear address `at` (already checked):
+   * maps override it to read the key in place instead of from a copy.
+   */
+  programLookupAt(u8: Uint8Array, at: number, cpu: number): number {
+    return this.programLookup(u8.subarray(at, at + this.spec.keySize), cpu);
+  }
   /** Program side: 0 or a negative errno. */
   programUpdate(_key: Uint8Array, _valueAddress: number, _flags: number, _cpu: number): number {
     return -22;

@@ -52,6 +52,8 @@ export class AddressSpace {
   readonly maxBytes: number;
   /** Views over `memory.buffer`; replaced when the memory grows (see `generation`). */
   u8!: Uint8Array;
+  /** The whole memory as u32 words (index = address / 4). */
+  u32!: Uint32Array;
   view!: DataView;
   pageTable!: Uint16Array;
   regionTable!: Uint32Array;
@@ -205,6 +207,7 @@ export class AddressSpace {
   private refreshViews(): void {
     const buffer = this.memory.buffer;
     this.u8 = new Uint8Array(buffer);
+    this.u32 = new Uint32Array(buffer);
     this.view = new DataView(buffer);
     this.pageTable = new Uint16Array(buffer, PAGE_TABLE_BASE, MAX_PAGES);
     this.regionTable = new Uint32Array(buffer, REGION_TABLE_BASE, MAX_REGIONS * REGION_WORDS);

@@ -50,6 +50,8 @@ export enum RegionKind {
   ReadOnlyData = 6,
   Input = 7,
   Scratch = 8,
+  /** A hash map's key index: VM bookkeeping, no program access. */
+  MapIndex = 9,
 }
 
 /** Size of one bpf-to-bpf stack frame, as in the kernel. */

@@ -1,0 +1,103 @@
+import { BpfMapType, type BpfMapSpec } from '@bpfleet/elf';
+import fc from 'fast-check';
+import { AddressSpace } from '../memory/address-space.js';
+import { PERM_RW, RegionKind } from '../memory/layout.js';
+import { BPF_EXIST, BPF_NOEXIST, E2BIG, EEXIST, ENOENT } from './errno.js';
+import { HashMap } from './hash.js';
+
+function spec(type: BpfMapType, keySize: number, maxEntries: number): BpfMapSpec {
+  return { name: 'h', type, keySize, valueSize: 8, maxEntries, flags: 0, origin: 'btf', section: '.maps', btfKeyTypeId: 0, btfValueTypeId: 0, pinning: 0 };
+}
+
+type Op = { kind: 'update'; key: number; value: number; flags: number } | { kind: 'delete'; key: number } | { kind: 'lookup'; key: number };
+
+/**
+ * The reference: a JS Map in insertion order with the kernel's errnos; exact LRU order for LRU maps
+ * (a lookup or update moves the key to the back, a full map evicts the front).
+ */
+class ModelMap {
+  readonly entries = new Map<string, number>();
+  constructor(
+    private readonly maxEntries: number,
+    private readonly lru: boolean,
+  ) {}
+
+  update(k: string, value: number, flags: number): number {
+    const has = this.entries.has(k);
+    if (has && flags === BPF_NOEXIST) return -EEXIST;
+    if (!has && flags === BPF_EXIST) return -ENOENT;
+    if (!has && this.entries.size >= this.maxEntries) {
+      if (!this.lru) return -E2BIG;
+      this.entries.delete(this.entries.keys().next().value!);
+    }
+    if (this.lru) this.entries.delete(k);
+    this.entries.set(k, value);
+    return 0;
+  }
+
+  lookup(k: string): number | undefined {
+    const v = this.entries.get(k);
+    if (v !== undefined && this.lru) {
+      this.entries.delete(k);
+      this.entries.set(k, v);
+    }
+    return v;
+  }
+}
+
+describe('HashMap key index', () => {
+  const keySizes = [4, 6, 8, 12];
+  const opArb = (keys: number): fc.Arbitrary<Op> =>
+    fc.oneof(
+      fc.record({ kind: fc.constant('update' as const), key: fc.nat(keys - 1), value: fc.nat(), flags: fc.constantFrom(0, BPF_NOEXIST, BPF_EXIST) }),
+      fc.record({ kind: fc.constant('delete' as const), key: fc.nat(keys - 1) }),
+      fc.record({ kind: fc.constant('lookup' as const), key: fc.nat(keys - 1) }),
+    );
+
+  it('should agree with a reference map on every update, delete and in-place lookup', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...keySizes),
+        fc.integer({ min: 1, max: 12 }),
+        fc.boolean(),
+        fc.array(fc.integer(), { minLength: 16, maxLength: 16 }),
+        fc.array(opArb(16), { minLength: 40, maxLength: 200 }),
+        (keySize, maxEntries, lru, seeds, ops) => {
+          const mem = new AddressSpace();
+          const map = new HashMap(0, spec(lru ? BpfMapType.LRU_HASH : BpfMapType.HASH, keySize, maxEntries), { mem, cpus: 1 }, false, lru);
+          const model = new ModelMap(maxEntries, lru);
+          // Keys that differ in few bytes, so many land in the same buckets.
+          const keyOf = (i: number): Uint8Array => {
+            const k = new Uint8Array(keySize);
+            for (let b = 0; b < keySize; b++) k[b] = (seeds[i] >>> ((b % 4) * 8)) & (b < 2 ? 0xff : 0x3);
+            return k;
+          };
+          const pool = seeds.map((_, i) => keyOf(i));
+          const ids = new Map(pool.map((k, i) => [k.join(','), i]));
+          const keyArea = mem.allocate('keys', RegionKind.Input, 64 + keySize, PERM_RW);
+          const valueArea = mem.allocate('value', RegionKind.Input, 8, PERM_RW);
+          for (const op of ops) {
+            const key = pool[op.key];
+            const k = key.join(',');
+            if (op.kind === 'update') {
+              mem.view.setBigUint64(valueArea.base, BigInt(op.value), true);
+              expect(map.programUpdate(key, valueArea.base, op.flags, 0)).toBe(model.update(k, op.value, op.flags));
+            } else if (op.kind === 'delete') {
+              expect(map.programDelete(key)).toBe(model.entries.delete(k) ? 0 : -ENOENT);
+            } else {
+              // The key at an odd offset: the probe reads it in place, unaligned.
+              const at = keyArea.base + 1 + (op.key % 7);
+              mem.u8.set(key, at);
+              const address = map.programLookupAt(mem.u8, at, 0);
+              const expected = model.lookup(k);
+              expect(address === 0 ? undefined : Number(mem.view.getBigUint64(address, true))).toBe(expected);
+            }
+          }
+          const got = [...map.entries()].map(([key, value]) => [ids.get(key.join(',')), Number(new DataView(value.buffer).getBigUint64(0, true))]);
+          expect(got).toEqual([...model.entries].map(([k, v]) => [ids.get(k), v]));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
