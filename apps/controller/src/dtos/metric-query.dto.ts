@@ -5,6 +5,12 @@ import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min } from 
 export const AGGREGATIONS = ['sum', 'rate', 'max', 'avg', 'topk', 'histogram'] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
 
+export const VALUE_MODES = ['counter'] as const;
+export type ValueMode = (typeof VALUE_MODES)[number];
+
+const GROUP_DIM = '(?:agent|key|label:[A-Za-z0-9_./-]{1,63}|key:[A-Za-z0-9_]{1,64})';
+const GROUP_BY = new RegExp(`^${GROUP_DIM}(?:,${GROUP_DIM}){0,2}$`);
+
 export class MetricQueryDto {
   @ApiProperty({ example: 'minimal' })
   @Matches(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, { message: 'invalid program name' })
@@ -37,10 +43,20 @@ export class MetricQueryDto {
   @Max(86_400)
   step?: number;
 
-  @ApiPropertyOptional({ description: 'group by `agent`, `label:<name>` or `key` / `key:<field>`', example: 'label:env' })
+  @ApiPropertyOptional({ description: 'group by up to three of `agent`, `label:<name>`, `key`, `key:<field>`, comma separated (group names joined by `/`); not with histogram', example: 'agent,key' })
   @IsOptional()
-  @Matches(/^(agent|key|label:[A-Za-z0-9_./-]{1,63}|key:[A-Za-z0-9_]{1,64})$/, { message: 'groupBy must be agent, key, key:<field> or label:<name>' })
+  @Matches(GROUP_BY, { message: 'groupBy must be up to three of agent, key, key:<field> or label:<name>, comma separated' })
   groupBy?: string;
+
+  @ApiPropertyOptional({ description: 'aggregate this field of a struct value (dot path into the decoded value, e.g. `packets` or `stats.bytes`); per-CPU values are summed over CPUs', example: 'packets' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_]{1,64}(\.[A-Za-z0-9_]{1,64}){0,7}$/, { message: 'field must be a dot path of field names' })
+  field?: string;
+
+  @ApiPropertyOptional({ enum: VALUE_MODES, description: '`counter`: the map sends whole values that are running totals (e.g. a struct of packet and byte counters): use their increase between snapshots' })
+  @IsOptional()
+  @IsIn(VALUE_MODES, { message: `as must be one of ${VALUE_MODES.join(', ')}` })
+  as?: ValueMode;
 
   @ApiPropertyOptional({ description: 'only this agent' })
   @IsOptional()

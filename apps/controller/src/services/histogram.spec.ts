@@ -1,4 +1,4 @@
-import { bucketsFromCounts, quantile } from './histogram.js';
+import { bucketsFromCounts, quantile, roundPercentile } from './histogram.js';
 
 describe('log2 histogram', () => {
   it('should build sorted buckets with power-of-two bounds', () => {
@@ -15,5 +15,19 @@ describe('log2 histogram', () => {
     expect(quantile(b, 0.25)).toBe(3);
     expect(quantile(b, 0.99)).toBeCloseTo(7.92);
     expect(quantile([], 0.5)).toBeNull();
+  });
+});
+
+describe('roundPercentile', () => {
+  it.each([
+    [12_345.678, 12_300],
+    [7.9234, 7.92],
+    [0.012345, 0.0123],
+    [999.6, 1000],
+    [4, 4],
+    [0, 0],
+    [null, null],
+  ])('should round %p to %p', (value, expected) => {
+    expect(roundPercentile(value)).toBe(expected);
   });
 });

@@ -25,3 +25,15 @@ export function quantile(buckets: readonly Log2Bucket[], q: number): number | nu
   }
   return buckets[buckets.length - 1]!.upper;
 }
+
+/**
+ * A percentile for display: three significant digits. Inside a log2 bucket the estimate is a linear
+ * interpolation, so any further digit is noise (p50 12,345.678 ns is reported as 12,300).
+ */
+export function roundPercentile(value: number | null): number | null {
+  if (value === null || !Number.isFinite(value) || value === 0) return value;
+  const magnitude = 10 ** (Math.floor(Math.log10(Math.abs(value))) - 2);
+  const rounded = Math.round(value / magnitude) * magnitude;
+  // Undo floating-point residue (0.1 * 3 = 0.30000000000000004) for magnitudes below 1.
+  return magnitude < 1 ? Number(rounded.toPrecision(3)) : rounded;
+}

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { UsageError } from '../../errors.js';
 import { bar, histogram, shortNumber, table } from './format.js';
 import { parseDurationSeconds, parsePercent, parseProgramRef, parseSelector } from './parse.js';
-import { renderQuery } from './query.js';
+import { formatPercentile, renderQuery } from './query.js';
 import { renderRollout } from './rollout.js';
 import { normalizeServer } from './client.js';
 
@@ -63,6 +63,13 @@ describe('fleet rendering', () => {
     expect(h).toContain('total 3  p50 384  p90 500  p99 510');
     expect(renderQuery({ ...base, series: [{ group: 'all', points: [['t1', 1], ['t2', 2.5]] }] })).toMatch(/all\s+2\s+2\.500\s+t2/);
     expect(renderQuery({ ...base, series: [] })).toBe('(no data)');
+  });
+
+  it('should print percentiles with three significant digits', () => {
+    const base = { agg: 'histogram', from: '', to: '', step: 60, buckets: [{ slot: 13, lower: 8192, upper: 16384, count: 7 }] };
+    expect(renderQuery({ ...base, percentiles: { total: 7, p50: 12345.6789, p90: 15099.4, p99: 16302.77 } })).toContain('total 7  p50 12,300  p90 15,100  p99 16,300');
+    expect(formatPercentile(0.0123456)).toBe('0.0123');
+    expect(formatPercentile(null)).toBe('-');
   });
 
   it('should show per-wave progress of a rollout', () => {
