@@ -12,12 +12,12 @@ if (!corpus) console.log('verifier corpus agreement skipped: tests/verifier-corp
  * not listed here must agree; a listed one that starts agreeing fails the test so the list stays true.
  */
 const KNOWN_VERDICT_DIFFS: Record<string, string> = {
-  'tests/verifier-corpus/reject_global_func_null_arg.bpf.c call_global': 'global functions are verified per call site, not against their BTF prototype',
-  'tests/bpf/elf_features.bpf.c sleepy': 'fentry/fexit attach targets are resolved against kernel BTF, which we do not model',
-  'tests/bpf/tracing_btf.bpf.c allow_open': 'lsm attach targets need kernel BTF',
-  'tests/bpf/tracing_btf.bpf.c switch_btf': 'BTF-typed tp_btf context arguments are not modelled',
-  'tests/bpf/tracing_btf.bpf.c unlink_enter': 'fentry attach targets need kernel BTF',
-  'tests/bpf/tracing_btf.bpf.c unlink_exit': 'fexit attach targets need kernel BTF',
+  // The recording kernel refuses every BPF trampoline program with EPERM before its verifier runs
+  // (empty verifier log, nothing processed): a property of that host, not of the programs.
+  'tests/bpf/elf_features.bpf.c sleepy': 'fentry.s: the recording host refuses BPF trampolines before verification',
+  'tests/bpf/tracing_btf.bpf.c allow_open': 'lsm: the recording host refuses BPF trampolines before verification',
+  'tests/bpf/tracing_btf.bpf.c unlink_enter': 'fentry: the recording host refuses BPF trampolines before verification',
+  'tests/bpf/tracing_btf.bpf.c unlink_exit': 'fexit: the recording host refuses BPF trampolines before verification',
 };
 
 /** Rejected by both, but our message does not contain the kernel's key line. */
@@ -51,7 +51,7 @@ const key = (o: CorpusOutcome): string => `${o.verdict.file} ${o.verdict.program
     console.log(`verifier agreement: ${agree}/${total} verdicts (${((100 * agree) / total).toFixed(1)} %)`);
     expect(unexpected).toEqual([]);
     expect(fixed).toEqual([]);
-    expect(agree / total).toBeGreaterThanOrEqual(0.95);
+    expect(agree / total).toBeGreaterThanOrEqual(0.97);
   });
 
   it("names the kernel's message for every program both reject", () => {

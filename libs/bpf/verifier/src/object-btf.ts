@@ -1,5 +1,5 @@
 import { type Btf, BtfKind, BtfLinkage, parseBtf } from '@bpfleet/btf';
-import type { BpfMapSpec, BpfObject, BpfProgramSpec } from '@bpfleet/elf';
+import { type BpfMapSpec, type BpfObject, type BpfProgramSpec, BpfProgType } from '@bpfleet/elf';
 
 /** What the verifier reads from an object's own BTF. Invalid BTF counts as none. */
 export function parseObjectBtf(object: BpfObject): Btf | null {
@@ -52,4 +52,107 @@ export function spinLockOffsets(btf: Btf | null, maps: readonly BpfMapSpec[]): n
     }
     return -1;
   });
+}
+
+/** How a global function's argument is typed from its BTF prototype (btf_prepare_func_args). */
+export type GlobalArg =
+  | { readonly kind: 'scalar' }
+  | { readonly kind: 'ctx' }
+  /** A pointer to a sized type: PTR_TO_MEM of `size` bytes that may be NULL. */
+  | { readonly kind: 'mem'; readonly size: number };
+
+/** A global (BTF_FUNC_GLOBAL) subprogram as the kernel sees it: verified once, alone, from its prototype. */
+export interface GlobalFuncSignature {
+  /** First instruction. */
+  readonly start: number;
+  readonly name: string;
+  readonly args: readonly GlobalArg[];
+  /** Why the prototype cannot be used (the kernel's message), or null. */
+  readonly unsupported: string | null;
+}
+
+/** bpf_ctx_convert: the user-visible context struct of each program type. */
+const CTX_STRUCT: Partial<Record<BpfProgType, readonly string[]>> = {
+  [BpfProgType.SOCKET_FILTER]: ['__sk_buff'],
+  [BpfProgType.SCHED_CLS]: ['__sk_buff'],
+  [BpfProgType.SCHED_ACT]: ['__sk_buff'],
+  [BpfProgType.CGROUP_SKB]: ['__sk_buff'],
+  [BpfProgType.LWT_IN]: ['__sk_buff'],
+  [BpfProgType.LWT_OUT]: ['__sk_buff'],
+  [BpfProgType.LWT_XMIT]: ['__sk_buff'],
+  [BpfProgType.LWT_SEG6LOCAL]: ['__sk_buff'],
+  [BpfProgType.SK_SKB]: ['__sk_buff'],
+  [BpfProgType.FLOW_DISSECTOR]: ['__sk_buff'],
+  [BpfProgType.XDP]: ['xdp_md'],
+  [BpfProgType.KPROBE]: ['bpf_user_pt_regs_t', 'pt_regs'],
+  [BpfProgType.PERF_EVENT]: ['bpf_perf_event_data'],
+  [BpfProgType.RAW_TRACEPOINT]: ['bpf_raw_tracepoint_args'],
+  [BpfProgType.CGROUP_SOCK]: ['bpf_sock'],
+  [BpfProgType.SOCK_OPS]: ['bpf_sock_ops'],
+  [BpfProgType.CGROUP_SOCK_ADDR]: ['bpf_sock_addr'],
+  [BpfProgType.SK_MSG]: ['sk_msg_md'],
+  [BpfProgType.CGROUP_SYSCTL]: ['bpf_sysctl'],
+  [BpfProgType.CGROUP_SOCKOPT]: ['bpf_sockopt'],
+  [BpfProgType.SK_LOOKUP]: ['bpf_sk_lookup'],
+  [BpfProgType.SK_REUSEPORT]: ['sk_reuseport_md'],
+};
+
+function skipModifiers(btf: Btf, id: number): { type: ReturnType<Btf['type']>; names: string[] } {
+  const names: string[] = [];
+  let t = btf.type(id);
+  for (let depth = 0; depth < 32 && (t.kind === BtfKind.TYPEDEF || t.kind === BtfKind.CONST || t.kind === BtfKind.VOLATILE || t.kind === BtfKind.RESTRICT || t.kind === BtfKind.TYPE_TAG); depth++) {
+    if (t.kind === BtfKind.TYPEDEF) names.push(t.name);
+    t = btf.type(t.type);
+  }
+  return { type: t, names };
+}
+
+function prepareArg(btf: Btf, typeId: number, progType: BpfProgType, i: number, fname: string): GlobalArg | string {
+  const { type: t } = skipModifiers(btf, typeId);
+  if (t.kind === BtfKind.INT || t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64) return { kind: 'scalar' };
+  if (t.kind !== BtfKind.PTR) return `Arg#${i} type ${BtfKind[t.kind]} in ${fname}() is not supported yet.`;
+  const target = skipModifiers(btf, t.type);
+  const ctxNames = CTX_STRUCT[progType] ?? [];
+  if (target.names.some((n) => ctxNames.includes(n)) || ((target.type.kind === BtfKind.STRUCT || target.type.kind === BtfKind.UNION) && ctxNames.includes(target.type.name))) {
+    return { kind: 'ctx' };
+  }
+  try {
+    const size = btf.sizeOf(t.type);
+    if (size > 0) return { kind: 'mem', size };
+  } catch {
+    // void, forward declarations and functions have no size.
+  }
+  return `arg#${i} reference type('${BtfKind[target.type.kind]} ${target.type.name}') size cannot be determined: -22`;
+}
+
+/**
+ * The global subprograms of a program with their argument types from the BTF prototype: scalars for
+ * integers and enums, the context for a pointer to the program type's context struct, maybe-NULL
+ * memory for pointers to sized types (btf_prepare_func_args).
+ */
+export function globalFunctionSignatures(btf: Btf | null, program: BpfProgramSpec): GlobalFuncSignature[] {
+  if (!btf) return [];
+  const out: GlobalFuncSignature[] = [];
+  for (const fi of program.funcInfo) {
+    if (fi.insn === 0) continue;
+    const f = typeOrNull(btf, fi.btfTypeId);
+    if (f?.kind !== BtfKind.FUNC || f.linkage !== BtfLinkage.GLOBAL) continue;
+    const proto = typeOrNull(btf, f.type);
+    if (proto?.kind !== BtfKind.FUNC_PROTO) continue;
+    const args: GlobalArg[] = [];
+    let unsupported: string | null = null;
+    if (proto.params.length > 5) unsupported = `Global function ${f.name}() with ${proto.params.length} > 5 args. Only those are supported.`;
+    for (let i = 0; i < proto.params.length && !unsupported; i++) {
+      let a: GlobalArg | string;
+      try {
+        a = prepareArg(btf, proto.params[i]!.type, program.type, i, f.name);
+      } catch {
+        a = `arg#${i} has an invalid type`;
+      }
+      if (typeof a === 'string') unsupported = a;
+      else args.push(a);
+    }
+    out.push({ start: fi.insn, name: f.name, args, unsupported });
+  }
+  return out;
 }

@@ -1,3 +1,6 @@
+import type { KernelBtfExtract } from './kernel-btf/extract.js';
+import { VMLINUX_6_18 } from './kernel-btf/vmlinux-6-18.js';
+
 /** A kernel version's verifier limits and features. */
 export interface KernelProfile {
   /** `6.12` etc. */
@@ -19,6 +22,12 @@ export interface KernelProfile {
   readonly atomics: boolean;
   /** Log wording that changed in 6.x (`scalar` vs `inv`, `At program exit ...` with smin/smax). */
   readonly modernLog: boolean;
+  /**
+   * Prototypes of BTF-typed attach targets (tp_btf, LSM hooks) from 5.5 on. Only the 6.18 extract
+   * exists (taken on the recording machine); older profiles use it too, as tracepoint and hook
+   * prototypes rarely change. A caller may pass its hosts' own extract in VerifyOptions.
+   */
+  readonly kernelBtf: KernelBtfExtract | null;
 }
 
 const P = (
@@ -36,6 +45,7 @@ const P = (
   jmp32: version >= 501,
   atomics: version >= 512,
   modernLog: version >= 600,
+  kernelBtf: version >= 505 ? VMLINUX_6_18 : null,
   ...opts,
 });
 

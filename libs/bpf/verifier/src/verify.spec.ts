@@ -1,5 +1,7 @@
 import { type BpfMapSpec, BpfMapType, BpfProgType } from '@bpfleet/elf';
 import { type AsmItem, R0, R1, R2, R3, R4, R5, R6, R10, asm, label, link } from '@bpfleet/isa';
+import type { KernelBtfExtract } from './kernel-btf/extract.js';
+import type { GlobalFuncSignature } from './object-btf.js';
 import { kernelProfile } from './profiles.js';
 import { verifyInstructions } from './verify.js';
 
@@ -249,6 +251,63 @@ describe('verifyInstructions', () => {
       );
       expect(r.error?.message).toBe('BPF program is too large. Processed 5001 insn');
       expect(r.insnsProcessed).toBe(5001);
+    });
+  });
+
+  describe('global functions (checked against their BTF prototype)', () => {
+    // main: r1 = fp-8 (initialised) or NULL, call first_word; first_word: r0 = *(u32 *)(r1 + 0)
+    const sig = (start: number): GlobalFuncSignature => ({ start, name: 'first_word', args: [{ kind: 'mem', size: 4 }], unsupported: null });
+    const callWith = (arg: Items, body: Items): Items => [...arg, asm.callLocal('f'), asm.exit(), label('f'), ...body];
+    const deref: Items = [asm.ldx(32, R0, R1, 0), asm.exit()];
+    const checked: Items = [asm.mov64Imm(R0, 0), asm.jeqImm(R1, 0, 'out'), asm.ldx(32, R0, R1, 0), label('out'), asm.exit()];
+    const stackArg: Items = [asm.st(32, R10, -8, 1), asm.mov64Reg(R1, R10), asm.add64Imm(R1, -8)];
+    const verifyGlobal = (items: Items, kernel?: string) => {
+      const insns = link(items);
+      const start = insns.findIndex((_, i) => i > 0 && insns[i - 1]!.opcode === 0x95);
+      return verifyInstructions({ insns, type: BpfProgType.SOCKET_FILTER, globalSignatures: [sig(start)] }, { profile: kernelProfile(kernel), logLevel: 1 });
+    };
+    it('verifies the function alone with a maybe-NULL argument', () => {
+      const r = verifyGlobal(callWith(stackArg, deref));
+      expect(r.accepted).toBe(false);
+      expect(r.error?.message).toBe("R1 invalid mem access 'mem_or_null'");
+      expect(r.log).toContain("Func#1 ('first_word') is global and assumed valid.");
+      expect(r.log).toContain('Validating first_word() func#1...');
+    });
+    it('accepts the function once it checks for NULL', () => {
+      const r = verifyGlobal(callWith(stackArg, checked));
+      expect(r.error).toBeNull();
+      expect(r.log).toContain("Func#1 ('first_word') is safe for any args that match its prototype");
+    });
+    it('checks the caller passes memory of the prototype size', () => {
+      const r = verifyGlobal(callWith([asm.mov64Imm(R1, 7)], checked));
+      expect(r.error?.message).toContain("Caller passes invalid args into func#1 ('first_word')");
+      expect(verifyGlobal(callWith([asm.mov64Imm(R1, 0)], checked)).accepted).toBe(true);
+    });
+    it('treats global functions as static before 5.6', () => {
+      expect(verifyGlobal(callWith(stackArg, deref), '5.4').accepted).toBe(true);
+    });
+  });
+
+  describe('BTF-typed tracing contexts', () => {
+    const extract: KernelBtfExtract = { kernelRelease: 'test', tracepoints: { sched_switch: ['s', 'task_struct', 'task_struct', 's'] }, lsmHooks: { file_open: ['file', 's'] }, structSizes: { task_struct: 64, file: 32 } };
+    const tp = (items: Items, target = 'sched_switch') =>
+      verifyInstructions({ insns: link(items), type: BpfProgType.TRACING, expectedAttachType: 23, attachTarget: target }, { kernelBtf: extract });
+    it('reads pointer arguments as trusted kernel pointers', () => {
+      const r = tp([asm.ldx(64, R1, R1, 16), asm.ldx(32, R0, R1, 0), asm.mov64Imm(R0, 0), asm.exit()]);
+      expect(r.error).toBeNull();
+    });
+    it('reads scalar arguments as scalars and refuses arguments the prototype lacks', () => {
+      const r = tp([asm.ldx(64, R1, R1, 0), asm.ldx(32, R0, R1, 0), asm.mov64Imm(R0, 0), asm.exit()]);
+      expect(r.error?.message).toBe("R1 invalid mem access 'scalar'");
+      const past = tp([asm.ldx(64, R0, R1, 32), asm.mov64Imm(R0, 0), asm.exit()]);
+      expect(past.error?.message).toBe("func 'btf_trace_sched_switch' doesn't have 5-th argument\ninvalid bpf_context access off=32 size=8");
+    });
+    it('lets LSM programs read the hook return value slot', () => {
+      const r = verifyInstructions(
+        { insns: link([asm.ldx(64, R0, R1, 8), asm.mov64Imm(R0, 0), asm.exit()]), type: BpfProgType.LSM, expectedAttachType: 27, attachTarget: 'file_open' },
+        { kernelBtf: extract },
+      );
+      expect(r.error).toBeNull();
     });
   });
 

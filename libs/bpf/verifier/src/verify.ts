@@ -1,8 +1,10 @@
 import { type BpfMapSpec, type BpfObject, type BpfProgramSpec, BpfProgType, type LineInfo } from '@bpfleet/elf';
 import type { Instruction } from '@bpfleet/isa';
-import { globalFunctionStarts, parseObjectBtf, spinLockOffsets } from './object-btf.js';
+import { type GlobalFuncSignature, globalFunctionSignatures, globalFunctionStarts, parseObjectBtf, spinLockOffsets } from './object-btf.js';
 import { Checker } from './check/checker.js';
 import { hintFor } from './hints.js';
+import type { KernelBtfExtract } from './kernel-btf/extract.js';
+import { tracingCtx } from './kernel-btf/tracing-ctx.js';
 import { type KernelProfile, DEFAULT_PROFILE } from './profiles.js';
 
 export interface VerifyOptions {
@@ -12,6 +14,8 @@ export interface VerifyOptions {
   readonly privileged?: boolean;
   /** 0: error and summary only; 1: every instruction; 2: plus register state per instruction. */
   readonly logLevel?: 0 | 1 | 2;
+  /** The target kernels' BTF extract (extractKernelBtf of their vmlinux BTF) instead of the profile's. */
+  readonly kernelBtf?: KernelBtfExtract;
 }
 
 export interface VerifierErrorInfo {
@@ -39,10 +43,14 @@ export interface ProgramInput {
   readonly type: BpfProgType;
   readonly maps?: readonly BpfMapSpec[];
   readonly expectedAttachType?: number;
+  /** What the program attaches to (`sched_switch` for tp_btf/sched_switch): types its context from kernel BTF. */
+  readonly attachTarget?: string;
   /** Loaded with BPF_F_SLEEPABLE. */
   readonly sleepable?: boolean;
   /** First instructions of the global (BTF_FUNC_GLOBAL) subprograms. */
   readonly globalFuncs?: readonly number[];
+  /** Global subprograms with their BTF prototypes (verified on their own, as the kernel does from 5.6). */
+  readonly globalSignatures?: readonly GlobalFuncSignature[];
   /** Per map, where its value's bpf_spin_lock sits (-1: none). */
   readonly spinLockOffsets?: readonly number[];
   readonly lineInfo?: readonly LineInfo[];
@@ -70,6 +78,8 @@ export function verifyInstructions(input: ProgramInput, options: VerifyOptions =
     privileged: options.privileged ?? true,
     sleepable: input.sleepable ?? false,
     globalFuncs: input.globalFuncs ?? [],
+    globalSigs: input.globalSignatures ?? [],
+    tracingCtx: tracingCtx(options.kernelBtf ?? (options.profile ?? DEFAULT_PROFILE).kernelBtf, input.type, input.expectedAttachType ?? 0, input.attachTarget),
     spinLockOffsets: input.spinLockOffsets ?? [],
     logLevel: options.logLevel ?? 0,
     lineInfo: input.lineInfo ?? [],
@@ -114,8 +124,10 @@ export function verifyProgram(object: BpfObject, program: BpfProgramSpec, option
       type: program.type,
       maps: object.maps,
       expectedAttachType: program.expectedAttachType ?? 0,
+      ...(program.attachTarget !== undefined && { attachTarget: program.attachTarget }),
       sleepable: program.sleepable,
       globalFuncs: globalFunctionStarts(btf, program),
+      globalSignatures: globalFunctionSignatures(btf, program),
       spinLockOffsets: spinLockOffsets(btf, object.maps),
       lineInfo: program.lineInfo,
     },

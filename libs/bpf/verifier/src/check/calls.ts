@@ -2,6 +2,7 @@ import { BpfMapType } from '@bpfleet/elf';
 import type { Instruction } from '@bpfleet/isa';
 import { Arg, type HelperProto, HELPERS, MAX_HELPER_ID, Ret, familiesOf } from '../helpers/protos.js';
 import { MAX_CALL_FRAMES } from '../opcodes.js';
+import type { GlobalFuncSignature } from '../object-btf.js';
 import { scalarUnknown } from '../scalar/bounds.js';
 import { tnumIsConst } from '../scalar/tnum.js';
 import {
@@ -436,4 +437,62 @@ export function enterFrame(env: Env, state: VState, callsite: number, target: nu
   }
   state.frames.push(callee);
   state.insn = target;
+}
+
+/**
+ * btf_check_func_arg_match for a call to a global subprogram: each argument register must fit the
+ * type the callee was verified with (a scalar, the unmodified context, or memory of the prototype's
+ * size that is readable and writable, or NULL).
+ */
+export function checkGlobalCallArgs(env: Env, sig: GlobalFuncSignature, subprog: number): void {
+  const invalid = (detail: string): never => fail(env, `${detail}\nCaller passes invalid args into func#${subprog} ('${sig.name}')`);
+  if (sig.unsupported) invalid(sig.unsupported);
+  const regs = frameOf(env).regs;
+  for (let i = 0; i < sig.args.length; i++) {
+    const arg = sig.args[i]!;
+    const regno = i + 1;
+    const reg = regs[regno]!;
+    if (arg.kind === 'scalar') {
+      if (reg.type !== RegType.SCALAR) invalid(`R${regno} is not a scalar`);
+      continue;
+    }
+    if (arg.kind === 'ctx') {
+      if (reg.type === RegType.PTR_TO_CTX) {
+        try {
+          checkPtrOffZero(env, regno, reg);
+        } catch (e) {
+          if (e instanceof VerifyFail) invalid(e.message);
+          throw e;
+        }
+      } else {
+        invalid(`arg#${i} expects pointer to ctx`);
+      }
+      continue;
+    }
+    // check_mem_reg: NULL is fine; otherwise the memory must be readable and writable as if non-NULL.
+    if (isNullScalar(reg)) continue;
+    const saved = regCopy(reg);
+    reg.flags &= ~PTR_MAYBE_NULL;
+    try {
+      checkHelperMem(env, regno, arg.size, false, true);
+      checkHelperMem(env, regno, arg.size, true, true);
+    } catch (e) {
+      if (e instanceof VerifyFail) invalid(e.message);
+      throw e;
+    } finally {
+      Object.assign(reg, saved);
+    }
+  }
+}
+
+/** The registers a global subprogram is verified with (do_check_common for a subprog). */
+export function globalEntryRegs(env: Env, sig: GlobalFuncSignature): Reg[] {
+  return sig.args.map((arg) => {
+    if (arg.kind === 'scalar') return regScalarUnknown();
+    if (arg.kind === 'ctx') return regPointer(RegType.PTR_TO_CTX);
+    const r = regPointer(RegType.PTR_TO_MEM, PTR_MAYBE_NULL);
+    r.memSize = arg.size;
+    r.id = env.newId();
+    return r;
+  });
 }

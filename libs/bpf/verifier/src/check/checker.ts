@@ -41,7 +41,9 @@ import { S64_MAX, S64_MIN, scalarConst, scalarUnknown, scalarWithin } from '../s
 import { type Reg, RegType, isPointer, regName, regNotInit, regPointer, regScalarUnknown } from '../state/reg.js';
 import { type VState, copyState, maskDeadRegs, newFrame, statesEqual } from '../state/state.js';
 import { checkAlu, readReg, setReg, writeReg } from './alu-check.js';
-import { checkHelperCall, enterFrame } from './calls.js';
+import { checkGlobalCallArgs, checkHelperCall, enterFrame, globalEntryRegs } from './calls.js';
+import type { GlobalFuncSignature } from '../object-btf.js';
+import type { TracingCtx } from '../kernel-btf/tracing-ctx.js';
 import { type Subprog, checkCfg, findSubprogs } from './cfg.js';
 import type { Env } from './env.js';
 import { VerifyFail } from './errors.js';
@@ -59,6 +61,10 @@ export interface CheckInput {
   readonly privileged: boolean;
   readonly sleepable: boolean;
   readonly globalFuncs: readonly number[];
+  /** Global subprograms with their BTF prototypes: verified on their own, calls checked against the prototype. */
+  readonly globalSigs: readonly GlobalFuncSignature[];
+  /** tp_btf / LSM context typed from kernel BTF, or null. */
+  readonly tracingCtx: TracingCtx | null;
   readonly spinLockOffsets: readonly number[];
   readonly logLevel: 0 | 1 | 2;
   readonly lineInfo: readonly LineInfo[];
@@ -123,6 +129,7 @@ export class Checker implements Env {
   readonly allowUninitStack: boolean;
   readonly sleepable: boolean;
   readonly spinLockOffsets: readonly number[];
+  readonly tracingCtx: TracingCtx | null;
   state!: VState;
   insnIdx = 0;
   scratchedRegs = 0;
@@ -130,6 +137,12 @@ export class Checker implements Env {
 
   private readonly logLevel: 0 | 1 | 2;
   private readonly globalFuncs: ReadonlySet<number>;
+  private readonly globalSigs: ReadonlyMap<number, GlobalFuncSignature>;
+  /** Global subprograms reached by a call (verified after the main program, 6.8+) and those done. */
+  private readonly calledGlobals = new Set<number>();
+  private readonly verifiedGlobals = new Set<number>();
+  /** The global subprogram being verified on its own, or null for the main program. */
+  private currentGlobal: GlobalFuncSignature | null = null;
   private readonly lineInfo: readonly LineInfo[];
   private readonly lines: string[] = [];
   private idGen = 0;
@@ -158,7 +171,10 @@ export class Checker implements Env {
     this.allowUninitStack = input.privileged && input.profile.version >= 513;
     this.sleepable = input.sleepable;
     this.globalFuncs = new Set(input.globalFuncs);
+    // Global functions are verified separately from 5.6 (BTF func info); before that they are static.
+    this.globalSigs = new Map(input.profile.version >= 506 ? input.globalSigs.map((g) => [g.start, g]) : []);
     this.spinLockOffsets = input.spinLockOffsets;
+    this.tracingCtx = input.tracingCtx;
     this.logLevel = input.logLevel;
     this.lineInfo = [...input.lineInfo].sort((a, b) => a.insn - b.insn);
   }
@@ -171,7 +187,11 @@ export class Checker implements Env {
     let error: { insn: number; message: string } | null = null;
     try {
       this.structural();
-      this.walk();
+      // do_check_subprogs ran before do_check_main until 6.8; since then only called globals are verified, after main.
+      const globalsFirst = this.profile.version < 608;
+      if (globalsFirst) this.checkGlobalSubprogs(false);
+      this.walk(this.initialState());
+      if (!globalsFirst) this.checkGlobalSubprogs(true);
       this.checkStackDepth();
     } catch (e) {
       if (!(e instanceof VerifyFail)) throw e;
@@ -357,9 +377,33 @@ export class Checker implements Env {
     }
   }
 
-  private walk(): void {
+  /** do_check_subprogs: each global subprogram alone, with its arguments typed from the prototype. */
+  private checkGlobalSubprogs(onlyCalled: boolean): void {
+    const sigs = [...this.globalSigs.values()].sort((a, b) => a.start - b.start);
+    for (let fresh = true; fresh; ) {
+      fresh = false;
+      for (const sig of sigs) {
+        if (this.verifiedGlobals.has(sig.start) || (onlyCalled && !this.calledGlobals.has(sig.start))) continue;
+        const sp = this.subprogOf(sig.start);
+        if (this.logLevel > 0) this.lines.push(`Validating ${sig.name}() func#${sp}...`);
+        if (sig.unsupported) throw new VerifyFail(sig.start, sig.unsupported);
+        const f = newFrame(0, sp, -1);
+        globalEntryRegs(this, sig).forEach((r, i) => (f.regs[i + 1] = r));
+        this.currentGlobal = sig;
+        this.explored = new Array<Node[] | undefined>(this.insns.length);
+        this.curStates = 0;
+        this.walk({ frames: [f], refs: [], lock: { id: 0, map: -1 }, insn: sig.start, callbackDepth: 0 });
+        this.currentGlobal = null;
+        this.verifiedGlobals.add(sig.start);
+        fresh = true;
+        if (this.logLevel > 0) this.lines.push(`Func#${sp} ('${sig.name}') is safe for any args that match its prototype`);
+      }
+    }
+  }
+
+  private walk(initial: VState): void {
     const pending: Pending[] = [];
-    this.state = this.initialState();
+    this.state = initial;
     let node: Node | null = null;
     let first = true;
     for (;;) {
@@ -589,8 +633,10 @@ export class Checker implements Env {
 
   private checkCall(insn: Instruction, idx: number): VState | 'exit' | null {
     if (isPseudoCall(insn)) {
-      if (this.state.lock.id !== 0) throw new VerifyFail(idx, 'function calls are not allowed while holding a lock');
       const target = idx + insn.imm + 1;
+      const sig = this.globalSigs.get(target);
+      if (sig) return this.callGlobal(sig, idx);
+      if (this.state.lock.id !== 0) throw new VerifyFail(idx, 'function calls are not allowed while holding a lock');
       const sp = this.subprogOf(target);
       enterFrame(this, this.state, idx, target, sp, null, false);
       if (this.logLevel > 0) {
@@ -613,6 +659,22 @@ export class Checker implements Env {
       enterFrame(this, beforeCall, idx, res.callback.subprogStart, this.subprogOf(res.callback.subprogStart), res.callback.args, true);
       return beforeCall;
     }
+    return null;
+  }
+
+  /** check_func_call for a global subprogram: check the arguments against its prototype, assume it safe, R0 unknown. */
+  private callGlobal(sig: GlobalFuncSignature, idx: number): null {
+    if (this.state.lock.id !== 0) throw new VerifyFail(idx, 'global function calls are not allowed while holding a lock,\nuse static function instead');
+    const sp = this.subprogOf(sig.start);
+    checkGlobalCallArgs(this, sig, sp);
+    if (this.logLevel > 0) this.lines.push(`Func#${sp} ('${sig.name}') is global and assumed valid.`);
+    this.calledGlobals.add(sig.start);
+    const regs = this.state.frames[this.state.frames.length - 1]!.regs;
+    for (let r = 1; r <= 5; r++) regs[r] = regNotInit();
+    regs[0] = regScalarUnknown();
+    regs[0].written = true;
+    this.scratchedRegs |= 0x3f;
+    this.state.insn = idx + 1;
     return null;
   }
 
@@ -650,6 +712,11 @@ export class Checker implements Env {
       this.scratchedRegs |= 1;
       this.state.insn = callee.callsite + 1;
       return null;
+    }
+    if (this.currentGlobal) {
+      // check_return_code for a subprogram verified on its own: any scalar.
+      if (r0.type !== RegType.SCALAR) throw new VerifyFail(idx, `At subprogram exit the register R0 is not a scalar value (${regName(r0)})`);
+      return 'exit';
     }
     if (isPointer(r0) && !this.privileged) throw new VerifyFail(idx, 'R0 leaks addr as return value');
     this.checkReturnCode(idx, r0);

@@ -1,6 +1,7 @@
 import type { BpfMapSpec, BpfProgType } from '@bpfleet/elf';
 import type { Instruction } from '@bpfleet/isa';
 import type { KernelProfile } from '../profiles.js';
+import type { TracingCtx } from '../kernel-btf/tracing-ctx.js';
 import type { Reg } from '../state/reg.js';
 import type { Frame, VState } from '../state/state.js';
 
@@ -18,6 +19,8 @@ export interface Env {
   readonly sleepable: boolean;
   /** Per map, the offset of its value's bpf_spin_lock, or -1. */
   readonly spinLockOffsets: readonly number[];
+  /** tp_btf / LSM context typed from kernel BTF, or null. */
+  readonly tracingCtx: TracingCtx | null;
   /** The state being advanced (replaced on every pop). */
   state: VState;
   /** Index of the instruction being checked. */

@@ -1,5 +1,6 @@
 import { BpfProgType } from '@bpfleet/elf';
 import { ctxAccess } from '../context/ctx.js';
+import { type TracingCtx, tracingCtxAccess } from '../kernel-btf/tracing-ctx.js';
 import { BPF_MAX_VAR_OFF, MAX_BPF_STACK } from '../opcodes.js';
 import { SPIN_LOCK_SIZE } from '../object-btf.js';
 import { scalarConst, signExtendFrom, syncBounds } from '../scalar/bounds.js';
@@ -340,6 +341,7 @@ export function checkMemAccess(
       if (opts.isAtomic) fail(env, `BPF_ATOMIC stores into R${regno} ${regName(reg)} is not allowed`);
       if (leaking) fail(env, `R${opts.valueRegno ?? 0} leaks addr into ctx`);
       checkPtrOffZero(env, regno, reg);
+      if (env.tracingCtx) return tracingCtxLoad(env, env.tracingCtx, off, size, write, signExtend);
       const a = ctxAccess(env.progType, off, size, write, env.privileged);
       if (!a.ok) fail(env, `invalid bpf_context access off=${off} size=${size}`);
       if (write) return null;
@@ -370,6 +372,18 @@ export function checkMemAccess(
     default:
       fail(env, `R${regno} invalid mem access '${regName(reg)}'`);
   }
+}
+
+/** A read of a BTF-typed tracing context: scalars, or trusted pointers to the kernel struct (PTR_TO_BTF_ID). */
+function tracingCtxLoad(env: Env, ctx: TracingCtx, off: number, size: number, write: boolean, signExtend: boolean): Reg | null {
+  const denied = `invalid bpf_context access off=${off} size=${size}`;
+  if (write || off < 0 || off >= 8 * 12 || off % size !== 0) fail(env, denied);
+  const a = tracingCtxAccess(ctx, off, size);
+  if (!a.ok) fail(env, `${a.why}\n${denied}`);
+  if (a.btfName === null) return loadedScalar(size, signExtend);
+  const p = regPointer(RegType.PTR_TO_BTF_ID);
+  p.btfName = a.btfName;
+  return p;
 }
 
 /** Marks a helper-written stack range as initialised (check_helper_mem_access with raw mode). */

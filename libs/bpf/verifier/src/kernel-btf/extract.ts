@@ -1,0 +1,73 @@
+import { type Btf, BtfKind, type BtfType } from '@bpfleet/btf';
+
+/**
+ * How a BTF-typed tracing context argument reads (btf_ctx_access): `s` a scalar (integers, enums,
+ * `void *` and pointers to integers), `x` not readable (pointers to anything else that is not a
+ * struct), otherwise the name of the struct or union it points to (PTR_TO_BTF_ID).
+ */
+export type KernelArg = string;
+
+/**
+ * The part of a kernel's BTF the verifier needs for BTF-typed programs: raw tracepoint prototypes
+ * (tp_btf), LSM hook prototypes and the sizes of the structs they point to. Small enough to ship with
+ * a kernel profile; `extractKernelBtf` builds one from any vmlinux BTF.
+ */
+export interface KernelBtfExtract {
+  readonly kernelRelease: string;
+  /** `btf_trace_<name>` prototypes without their leading `void *__data`. */
+  readonly tracepoints: Readonly<Record<string, readonly KernelArg[]>>;
+  /** `bpf_lsm_<hook>` prototypes, the return type last (`s`, or `v` for void). */
+  readonly lsmHooks: Readonly<Record<string, readonly KernelArg[]>>;
+  readonly structSizes: Readonly<Record<string, number>>;
+}
+
+function skipMods(btf: Btf, id: number): BtfType {
+  let t = btf.type(id);
+  for (let d = 0; d < 32 && (t.kind === BtfKind.TYPEDEF || t.kind === BtfKind.CONST || t.kind === BtfKind.VOLATILE || t.kind === BtfKind.RESTRICT || t.kind === BtfKind.TYPE_TAG); d++) {
+    t = btf.type(t.type);
+  }
+  return t;
+}
+
+function argOf(btf: Btf, id: number, sizes: Record<string, number>): KernelArg {
+  const t = skipMods(btf, id);
+  if (t.kind === BtfKind.INT || t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64) return 's';
+  if (t.kind !== BtfKind.PTR) return 'x';
+  if (t.type === 0) return 's';
+  const target = skipMods(btf, t.type);
+  if (target.kind === BtfKind.INT || target.kind === BtfKind.ENUM || target.kind === BtfKind.ENUM64) return 's';
+  if ((target.kind === BtfKind.STRUCT || target.kind === BtfKind.UNION) && target.name) {
+    sizes[target.name] = target.size;
+    return target.name;
+  }
+  if (target.kind === BtfKind.FWD && target.name) return target.name;
+  return 'x';
+}
+
+function protoArgs(btf: Btf, protoId: number, sizes: Record<string, number>, skipFirst: boolean, withReturn: boolean): KernelArg[] | null {
+  const proto = skipMods(btf, protoId);
+  if (proto.kind !== BtfKind.FUNC_PROTO) return null;
+  const params = proto.params.filter((p) => p.type !== 0).slice(skipFirst ? 1 : 0);
+  const args = params.map((p) => argOf(btf, p.type, sizes));
+  if (withReturn) args.push(proto.returnType === 0 ? 'v' : argOf(btf, proto.returnType, sizes));
+  return args;
+}
+
+/** Collects tracepoint and LSM hook prototypes from a vmlinux BTF. */
+export function extractKernelBtf(btf: Btf, kernelRelease: string): KernelBtfExtract {
+  const tracepoints: Record<string, KernelArg[]> = {};
+  const lsmHooks: Record<string, KernelArg[]> = {};
+  const structSizes: Record<string, number> = {};
+  for (const t of btf.types) {
+    if (t.kind === BtfKind.TYPEDEF && t.name.startsWith('btf_trace_')) {
+      const ptr = btf.type(t.type);
+      if (ptr.kind !== BtfKind.PTR) continue;
+      const args = protoArgs(btf, ptr.type, structSizes, true, false);
+      if (args) tracepoints[t.name.slice('btf_trace_'.length)] = args;
+    } else if (t.kind === BtfKind.FUNC && t.name.startsWith('bpf_lsm_')) {
+      const args = protoArgs(btf, t.type, structSizes, false, true);
+      if (args) lsmHooks[t.name.slice('bpf_lsm_'.length)] = args;
+    }
+  }
+  return { kernelRelease, tracepoints, lsmHooks, structSizes };
+}
