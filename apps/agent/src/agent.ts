@@ -7,7 +7,7 @@ import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import { loadBpfObject, type BpfObject } from '@bpfleet/elf';
 import { parseBtf, type Btf } from '@bpfleet/btf';
-import { KernelLoadError, pinPath, probeKernel, removePinDir, type KernelCapabilities, type KernelMap } from '@bpfleet/kernel';
+import { KernelLoadError, enableRunStats, pinPath, probeKernel, removePinDir, type KernelCapabilities, type KernelMap, type RunStats as KernelStatsSwitch } from '@bpfleet/kernel';
 import type { VmMap } from '@bpfleet/vm';
 import { PROTOCOL_VERSION, decodeMessage, encodeMessage, fleetNames, metricsMessageId, type DesiredProgram, type FleetNames, type MapSnapshot, type ProgramStatus, type RingEvent } from '@bpfleet/protocol';
 import { parsePublicKey } from '@bpfleet/signing';
@@ -40,6 +40,8 @@ interface Managed {
   running?: RunningProgram;
   snapshotter?: MapSnapshotter;
   object?: BpfObject;
+  /** VM run time and wall clock at the previous CPU-budget check. */
+  cpuMark?: { readonly at: bigint; readonly runTimeNs: number };
 }
 
 /** What this agent pinned for a kernel program, kept in the data dir to re-adopt it after a restart. */
@@ -49,6 +51,11 @@ interface PinRecord {
   readonly pinDir: string;
   /** Counter baselines at the last snapshot, so deltas continue across the restart. */
   baselines?: Record<string, Record<string, string>>;
+  /**
+   * Baselines of a snapshot whose batches (up to `seq`) were being written: they count only if the
+   * batch reached the disk buffer, which a crash in between decides (see settlePinBaselines).
+   */
+  pending?: { readonly seq: number; readonly baselines: Record<string, Record<string, string>> };
 }
 const PIN_RECORDS = 'kernel-pins.json';
 
@@ -82,6 +89,7 @@ export class Agent {
   private draining = false;
   private appSocket: AppEventSocket | undefined;
   private stopped = false;
+  private kernelStats: KernelStatsSwitch | undefined;
   private readonly pins: Record<string, PinRecord>;
   /** Revision of the last desired state applied. */
   revision = -1;
@@ -103,11 +111,20 @@ export class Agent {
     });
     this.pins = this.state.readJson<Record<string, PinRecord>>(PIN_RECORDS) ?? {};
     // A buffered batch may carry a higher seq than the persisted counter only if the seq file was lost.
-    while (this.state.lastSeq < this.buffer.lastSeq) this.state.nextSeq();
+    if (this.state.lastSeq < this.buffer.lastSeq) this.state.commitSeq(this.buffer.lastSeq);
+    settlePinBaselines(this.pins, this.state.lastSeq);
     try {
       this.caps = (deps.probe ?? (() => probeKernel()))();
     } catch (e) {
       this.log('warn', `kernel probe failed: ${(e as Error).message}`);
+    }
+    if (config.kernelRunStats && config.runtime !== 'vm' && this.caps?.canLoad) {
+      // The kernel counts runs and run time only while asked to (for every program on the host).
+      try {
+        this.kernelStats = enableRunStats();
+      } catch (e) {
+        this.log('warn', `kernel run statistics unavailable (runCount/runTimeNs stay 0 for kernel programs): ${(e as Error).message}`);
+      }
     }
   }
 
@@ -450,7 +467,6 @@ export class Agent {
   /** Snapshot every loaded program's maps into metric batches (buffered, then sent in order). */
   async snapshotAll(): Promise<void> {
     if (this.stopped) return;
-    let baselinesChanged = false;
     for (const m of this.programs.values()) {
       if (!m.running || !m.snapshotter || m.status.state !== 'loaded') continue;
       let maps: MapSnapshot[];
@@ -465,25 +481,49 @@ export class Agent {
         continue;
       }
       maps = maps.filter((s) => s.entries.length > 0);
-      if (maps.length === 0 && events.length === 0) continue;
-      for (const chunk of chunkMaps(maps)) this.enqueueBatch(m.desired, chunk, []);
+      const chunks = chunkMaps(maps);
       const record = this.pins[m.desired.program];
-      if (record && m.running instanceof KernelRunningProgram) {
-        record.baselines = m.snapshotter.exportBaselines();
-        baselinesChanged = true;
+      if (record && chunks.length && m.running instanceof KernelRunningProgram) {
+        // Before the batches: a crash between the two must neither lose these deltas nor count them twice.
+        if (record.pending) record.baselines = record.pending.baselines;
+        record.pending = { seq: this.state.lastSeq + chunks.length, baselines: m.snapshotter.exportBaselines() };
+        this.state.writeJson(PIN_RECORDS, this.pins);
       }
+      for (const chunk of chunks) this.enqueueBatch(m.desired, chunk, []);
       for (let i = 0; i < events.length; i += EVENTS_PER_BATCH) this.enqueueBatch(m.desired, [], events.slice(i, i + EVENTS_PER_BATCH));
+      if (m.running instanceof VmRunningProgram) this.checkCpuBudget(m, m.running);
     }
-    if (baselinesChanged) this.state.writeJson(PIN_RECORDS, this.pins);
     this.publishStatus();
     await this.drain();
   }
 
   private enqueueBatch(p: DesiredProgram, maps: MapSnapshot[], events: RingEvent[]): void {
-    const seq = this.state.nextSeq();
+    const seq = this.state.lastSeq + 1;
     const at = this.now();
     const data = encodeMessage('metrics', { v: PROTOCOL_VERSION, kind: 'metrics', agentId: this.id, sentAt: at, seq, program: p.program, version: p.version, collectedAt: at, maps, events });
+    // The batch file first, then the counter: a crash in between is repaired from the buffer at start-up
+    // (no reused number, no gap).
     this.buffer.push(seq, data);
+    this.state.commitSeq(seq);
+  }
+
+  /**
+   * Stop a VM program that used more than `vmCpuBudget` of one core since the previous check (its data
+   * up to now was just snapshotted), so a busy event source cannot make it starve the host.
+   */
+  private checkCpuBudget(m: Managed, running: VmRunningProgram): void {
+    const now = process.hrtime.bigint();
+    const used = running.stats().runTimeNs;
+    const mark = m.cpuMark;
+    m.cpuMark = { at: now, runTimeNs: used };
+    if (!mark) return;
+    const wallNs = Number(now - mark.at);
+    const share = wallNs > 0 ? (used - mark.runTimeNs) / wallNs : 0;
+    if (share <= this.config.vmCpuBudget) return;
+    running.close();
+    const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 3 : 1)} %`;
+    const error = new AgentError('VM_CPU_BUDGET_EXCEEDED', `${m.desired.program}: used ${pct(share)} of a CPU over the last ${(wallNs / 1e9).toFixed(1)} s (budget ${pct(this.config.vmCpuBudget)}); stopped`, { program: m.desired.program });
+    this.onVmStopped(m.desired.program, running, error);
   }
 
   /** Metric batches waiting on disk for JetStream. */
@@ -524,6 +564,8 @@ export class Agent {
     this.stopWatch?.();
     await this.reconciling;
     await this.appSocket?.close();
+    this.kernelStats?.close();
+    this.kernelStats = undefined;
     if (options.detach ?? true) {
       for (const [name, m] of this.programs) {
         m.running?.close();
@@ -534,6 +576,18 @@ export class Agent {
     }
     this.programs.clear();
     if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
+  }
+}
+
+/**
+ * At start-up: a snapshot's baselines count only if its batches reached the disk buffer before the
+ * previous run ended (the sequence counter, repaired from the buffer, says whether they did).
+ */
+function settlePinBaselines(pins: Record<string, PinRecord>, lastSeq: number): void {
+  for (const record of Object.values(pins)) {
+    if (!record.pending) continue;
+    if (record.pending.seq <= lastSeq) record.baselines = record.pending.baselines;
+    delete record.pending;
   }
 }
 

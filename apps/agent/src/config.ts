@@ -28,6 +28,10 @@ export interface AgentConfig {
   readonly interface?: string;
   /** Per-run instruction budget for VM programs. */
   readonly vmBudget: number;
+  /** Share of one core a VM program may use between two snapshots before it is stopped (0.5 = half). */
+  readonly vmCpuBudget: number;
+  /** Turn on the kernel's run count/time accounting (BPF_ENABLE_STATS) while the agent runs. */
+  readonly kernelRunStats: boolean;
 }
 
 /** Raw settings as they come from a file, the environment or flags (all optional strings/values). */
@@ -49,6 +53,8 @@ export interface AgentSettings {
   appEventSocket?: string;
   interface?: string;
   vmBudget?: string | number;
+  vmCpuBudget?: string | number;
+  kernelRunStats?: string | boolean;
 }
 
 const ENV: Record<string, keyof AgentSettings> = {
@@ -69,6 +75,8 @@ const ENV: Record<string, keyof AgentSettings> = {
   BPFLEET_APP_EVENT_SOCKET: 'appEventSocket',
   BPFLEET_INTERFACE: 'interface',
   BPFLEET_VM_BUDGET: 'vmBudget',
+  BPFLEET_VM_CPU_BUDGET: 'vmCpuBudget',
+  BPFLEET_KERNEL_RUN_STATS: 'kernelRunStats',
 };
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv): AgentSettings {
@@ -115,6 +123,19 @@ function positiveInt(value: string | number, what: string): number {
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isSafeInteger(n) || n <= 0) throw new AgentError('CONFIG_INVALID', `${what}: ${JSON.stringify(value)} must be a positive integer`);
   return n;
+}
+
+function positiveNumber(value: string | number, what: string): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new AgentError('CONFIG_INVALID', `${what}: ${JSON.stringify(value)} must be a positive number`);
+  return n;
+}
+
+function flag(value: string | boolean, what: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new AgentError('CONFIG_INVALID', `${what}: ${JSON.stringify(value)} must be true or false`);
 }
 
 /** `a=b,c=d` or an object. */
@@ -166,5 +187,7 @@ export function resolveConfig(...layers: AgentSettings[]): AgentConfig {
     appEventSocket: s.appEventSocket,
     interface: s.interface,
     vmBudget: positiveInt(s.vmBudget ?? 1_000_000, 'VM budget'),
+    vmCpuBudget: positiveNumber(s.vmCpuBudget ?? 0.5, 'VM CPU budget'),
+    kernelRunStats: flag(s.kernelRunStats ?? true, 'kernel run statistics'),
   };
 }

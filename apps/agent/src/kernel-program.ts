@@ -2,7 +2,7 @@ import type { BpfObject } from '@bpfleet/elf';
 import { BpfMapType } from '@bpfleet/elf';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { KernelMap, LibbpfLink, RingBufferReader, attachProgram, ensurePinDir, loadObject, removePinDir, type KernelObject, type Link } from '@bpfleet/kernel';
+import { KernelMap, LibbpfLink, RingBufferReader, attachProgram, ensurePinDir, linkInfoOf, loadObject, programRunStats, removePinDir, type KernelObject, type Link } from '@bpfleet/kernel';
 import { isStreamed, type RawMap } from './map-snapshot.js';
 import { autoloadPrograms } from './runtime-choice.js';
 import type { RawEvent, RunningProgram, RunStats } from './running-program.js';
@@ -37,6 +37,8 @@ export class KernelRunningProgram implements RunningProgram {
 
   private readonly maps = new Map<string, KernelMap>();
   private pinDir: string | undefined;
+  /** Kernel ids of the attached programs: run statistics are read by id (re-adopted ones hold no program fd). */
+  readonly programIds: number[] = [];
 
   private constructor(
     private readonly object: BpfObject,
@@ -58,6 +60,8 @@ export class KernelRunningProgram implements RunningProgram {
         const link = LibbpfLink.openPinned(join(pinDir, name));
         running.links.push(link);
         running.attachPoints.push(`${link.description} (re-adopted)`);
+        const id = linkInfoOf(link.fd).programId;
+        if (!running.programIds.includes(id)) running.programIds.push(id);
       }
       if (running.links.length === 0) throw new Error(`no pinned links in ${pinDir}`);
       for (const spec of object.maps) {
@@ -82,6 +86,7 @@ export class KernelRunningProgram implements RunningProgram {
         const link = attachProgram(kernel.program(spec.name), { interface: options.interface });
         running.links.push(link);
         running.attachPoints.push(link.description);
+        running.programIds.push(kernel.program(spec.name).info().id);
       }
       if (options.pinDir) running.pin(options.pinDir);
       running.startReaders();
@@ -143,16 +148,17 @@ export class KernelRunningProgram implements RunningProgram {
     return out;
   }
 
+  /** The kernel's run count and run time (`bpf_stats`; zero while the kernel does not count). */
   stats(): RunStats {
     let runCount = 0;
     let runTimeNs = 0;
-    for (const program of this.kernel?.programs.values() ?? []) {
+    for (const id of this.programIds) {
       try {
-        const info = program.info();
-        runCount += Number(info.runCount);
-        runTimeNs += Number(info.runTimeNs);
+        const s = programRunStats(id);
+        runCount += Number(s.runCount);
+        runTimeNs += Number(s.runTimeNs);
       } catch {
-        // A program without an fd (not loaded) has no counters.
+        // A program detached and freed behind our back has no counters left to report.
       }
     }
     return { runCount, runTimeNs };

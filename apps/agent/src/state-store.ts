@@ -64,7 +64,16 @@ export class StateStore {
 
   /** The next sequence number, persisted before it is used. */
   nextSeq(): number {
-    this.seq++;
+    return this.commitSeq(this.seq + 1);
+  }
+
+  /**
+   * Record that `seq` is used (after its batch is on disk, so a crash in between leaves the batch to
+   * recover the number from instead of a gap). Never goes backwards.
+   */
+  commitSeq(seq: number): number {
+    if (!Number.isSafeInteger(seq) || seq <= this.seq) throw new AgentError('STATE_CORRUPT', `sequence ${seq} is not after ${this.seq}`);
+    this.seq = seq;
     writeAtomic(this.seqFile, String(this.seq));
     return this.seq;
   }
