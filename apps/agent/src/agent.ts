@@ -11,7 +11,7 @@ import { KernelLoadError, enableRunStats, pinPath, probeKernel, removePinDir, ty
 import type { VmMap } from '@bpfleet/vm';
 import { PROTOCOL_VERSION, decodeMessage, encodeMessage, fleetNames, metricsMessageId, type DesiredProgram, type FleetNames, type MapSnapshot, type ProgramStatus, type RingEvent } from '@bpfleet/protocol';
 import { parsePublicKey } from '@bpfleet/signing';
-import { AppEventSocket, type AppEvent } from './app-events.js';
+import type { AppEvent } from './app-events.js';
 import { checkArtifact } from './artifact-check.js';
 import type { AgentConfig } from './config.js';
 import { DiskBuffer } from './disk-buffer.js';
@@ -21,6 +21,10 @@ import { MapSnapshotter } from './map-snapshot.js';
 import { chooseRuntime, type RuntimeDecision } from './runtime-choice.js';
 import type { RunningProgram } from './running-program.js';
 import { StateStore } from './state-store.js';
+import { agentSources } from './sources/agent-sources.js';
+import { deliverEvent } from './sources/route.js';
+import type { SourceSet } from './sources/source-set.js';
+import type { VmEvent } from './sources/source.js';
 import { VmRunningProgram } from './vm-program.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -87,7 +91,7 @@ export class Agent {
   private stopWatch: (() => void) | undefined;
   private reconciling: Promise<void> = Promise.resolve();
   private draining = false;
-  private appSocket: AppEventSocket | undefined;
+  private sources: SourceSet | undefined;
   private stopped = false;
   private kernelStats: KernelStatsSwitch | undefined;
   private readonly pins: Record<string, PinRecord>;
@@ -155,10 +159,11 @@ export class Agent {
     this.desiredKv = await new Kvm(this.js).open(this.names.desiredBucket);
     this.artifacts = await new Objm(this.js).open(this.names.artifactStore);
     void this.watchConnection(this.nc);
-    if (c.appEventSocket) {
-      this.appSocket = new AppEventSocket(c.appEventSocket, (event) => this.deliver(event));
-      await this.appSocket.listen();
-    }
+    this.sources = agentSources(c, (event) => this.deliverEvent(event), (source, e) => {
+      this.errors++;
+      this.log('error', `VM event source ${source.description}: ${e.message}`);
+    });
+    await this.sources.sync([]);
     this.announce();
     this.heartbeat();
     this.timers.push(setInterval(() => this.heartbeat(), c.heartbeatIntervalMs));
@@ -324,6 +329,14 @@ export class Agent {
       changed = true;
     }
     if (changed) this.publishStatus();
+    await this.syncSources();
+  }
+
+  /** Start the event sources the loaded VM programs need, stop the ones none needs any more. */
+  private async syncSources(): Promise<void> {
+    const specs = [];
+    for (const m of this.programs.values()) if (m.running instanceof VmRunningProgram && m.object) specs.push(...m.object.programs);
+    await this.sources?.sync(specs);
   }
 
   private async load(p: DesiredProgram, previous: Managed | undefined): Promise<void> {
@@ -464,6 +477,16 @@ export class Agent {
     return ran;
   }
 
+  /** Run the VM programs an event from a source (packet, sample, replayed record, app event) reaches. */
+  deliverEvent(event: VmEvent): number {
+    let ran = 0;
+    for (const m of this.programs.values()) {
+      if (m.running instanceof VmRunningProgram && m.status.state === 'loaded') ran += deliverEvent(m.running, event);
+    }
+    this.eventsDelivered += ran;
+    return ran;
+  }
+
   /** Snapshot every loaded program's maps into metric batches (buffered, then sent in order). */
   async snapshotAll(): Promise<void> {
     if (this.stopped) return;
@@ -563,7 +586,7 @@ export class Agent {
     for (const t of this.timers.splice(0)) clearInterval(t);
     this.stopWatch?.();
     await this.reconciling;
-    await this.appSocket?.close();
+    await this.sources?.stop();
     this.kernelStats?.close();
     this.kernelStats = undefined;
     if (options.detach ?? true) {

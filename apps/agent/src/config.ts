@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { AgentError } from './errors.js';
+import { parseReplaySpeed, type ReplaySpeed } from './sources/pacer.js';
 
 export type RuntimePolicy = 'auto' | 'kernel' | 'vm';
 
@@ -28,6 +29,14 @@ export interface AgentConfig {
   readonly interface?: string;
   /** Per-run instruction budget for VM programs. */
   readonly vmBudget: number;
+  /** pcap/pcapng file replayed to VM packet programs. */
+  readonly pcapFile?: string;
+  /** Recording (`bpfleet record`) replayed to VM tracepoint/raw_tp programs. */
+  readonly replayFile?: string;
+  /** Pace of pcap and recording replays. */
+  readonly replaySpeed: ReplaySpeed;
+  /** Samples per second per CPU for VM perf_event programs. */
+  readonly perfFrequency: number;
   /** Share of one core a VM program may use between two snapshots before it is stopped (0.5 = half). */
   readonly vmCpuBudget: number;
   /** Turn on the kernel's run count/time accounting (BPF_ENABLE_STATS) while the agent runs. */
@@ -53,6 +62,10 @@ export interface AgentSettings {
   appEventSocket?: string;
   interface?: string;
   vmBudget?: string | number;
+  pcapFile?: string;
+  replayFile?: string;
+  replaySpeed?: string | number;
+  perfFrequency?: string | number;
   vmCpuBudget?: string | number;
   kernelRunStats?: string | boolean;
 }
@@ -75,6 +88,10 @@ const ENV: Record<string, keyof AgentSettings> = {
   BPFLEET_APP_EVENT_SOCKET: 'appEventSocket',
   BPFLEET_INTERFACE: 'interface',
   BPFLEET_VM_BUDGET: 'vmBudget',
+  BPFLEET_PCAP_FILE: 'pcapFile',
+  BPFLEET_REPLAY_FILE: 'replayFile',
+  BPFLEET_REPLAY_SPEED: 'replaySpeed',
+  BPFLEET_PERF_FREQUENCY: 'perfFrequency',
   BPFLEET_VM_CPU_BUDGET: 'vmCpuBudget',
   BPFLEET_KERNEL_RUN_STATS: 'kernelRunStats',
 };
@@ -138,6 +155,18 @@ function flag(value: string | boolean, what: string): boolean {
   throw new AgentError('CONFIG_INVALID', `${what}: ${JSON.stringify(value)} must be true or false`);
 }
 
+function replaySpeed(value: string | number): ReplaySpeed {
+  const speed = parseReplaySpeed(String(value));
+  if (speed === undefined) throw new AgentError('CONFIG_INVALID', `replay speed: ${JSON.stringify(value)} must be max or a positive factor (1 = as recorded)`);
+  return speed;
+}
+
+function frequency(value: string | number): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 10_000) throw new AgentError('CONFIG_INVALID', `perf frequency: ${JSON.stringify(value)} must be 1..10000 Hz`);
+  return n;
+}
+
 /** `a=b,c=d` or an object. */
 export function parseLabels(value: Record<string, string> | string | undefined): Record<string, string> {
   if (value === undefined) return {};
@@ -187,6 +216,10 @@ export function resolveConfig(...layers: AgentSettings[]): AgentConfig {
     appEventSocket: s.appEventSocket,
     interface: s.interface,
     vmBudget: positiveInt(s.vmBudget ?? 1_000_000, 'VM budget'),
+    pcapFile: s.pcapFile,
+    replayFile: s.replayFile,
+    replaySpeed: replaySpeed(s.replaySpeed ?? 'max'),
+    perfFrequency: frequency(s.perfFrequency ?? 99),
     vmCpuBudget: positiveNumber(s.vmCpuBudget ?? 0.5, 'VM CPU budget'),
     kernelRunStats: flag(s.kernelRunStats ?? true, 'kernel run statistics'),
   };

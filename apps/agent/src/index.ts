@@ -9,3 +9,5 @@ export { MapSnapshotter, classifyMap, type RawMap } from './map-snapshot.js';
 export { chooseRuntime, type RuntimeDecision } from './runtime-choice.js';
 export { checkArtifact } from './artifact-check.js';
 export { AGENT_VERSION } from './version.js';
+export * from './sources/index.js';
+export { VmRunningProgram, takesPacket, type VmProgramOptions } from './vm-program.js';

@@ -15,8 +15,12 @@ const USAGE = `usage: bpfleet-agent [--config FILE] [options]
   --data-dir DIR           state: id, sequence, metric buffer (BPFLEET_AGENT_DATA_DIR)
   --interval DURATION      map snapshot interval (default 10s)
   --runtime auto|kernel|vm runtime policy (default auto)
-  --interface IF           interface for xdp/tc programs in the kernel
+  --interface IF           interface for xdp/tc programs (kernel attach; VM: read through AF_PACKET)
   --app-socket PATH        Unix socket for application events (VM programs)
+  --pcap FILE              pcap/pcapng replayed to VM packet programs
+  --replay FILE            recording (bpfleet record) replayed to VM tracepoint/raw_tp programs
+  --replay-speed max|N     pace of --pcap/--replay: as fast as possible (default) or N x recorded
+  --perf-frequency HZ      samples per second per CPU for VM perf_event programs (default 99)
   --buffer-max-bytes N     disk buffer bound while NATS is unreachable (default 64 MiB)
 `;
 
@@ -41,6 +45,10 @@ export function settingsFromArgs(args: readonly string[]): { settings: AgentSett
       interface: { type: 'string' },
       'app-socket': { type: 'string' },
       'buffer-max-bytes': { type: 'string' },
+      pcap: { type: 'string' },
+      replay: { type: 'string' },
+      'replay-speed': { type: 'string' },
+      'perf-frequency': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -59,6 +67,10 @@ export function settingsFromArgs(args: readonly string[]): { settings: AgentSett
     interface: values.interface,
     appEventSocket: values['app-socket'],
     bufferMaxBytes: values['buffer-max-bytes'],
+    pcapFile: values.pcap,
+    replayFile: values.replay,
+    replaySpeed: values['replay-speed'],
+    perfFrequency: values['perf-frequency'],
   };
   return { settings, configFile: values.config, help: values.help ?? false };
 }
