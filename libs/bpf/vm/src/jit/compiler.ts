@@ -246,6 +246,13 @@ class FunctionCompiler {
   private groups = new Map<number, AccessGroup>();
   /** Per base register: an i32 local holding "this block's group range check passed". */
   private readonly groupOk: number[] = [];
+  /**
+   * Last region a full check passed, per (permission, access size): i64 locals holding its start
+   * and `end - size` (the last address an access of that size may start at), so an access inside it
+   * is two compares and no table lookup. Regions only move or change inside host calls, so the
+   * function's entry and every call forget them (start = 2^64 - 1 never passes with limit < 2^26).
+   */
+  private readonly caches = new Map<number, { readonly start: number; readonly limit: number }>();
 
   constructor(
     private readonly ctx: ModuleContext,
@@ -261,6 +268,18 @@ class FunctionCompiler {
     this.next = w.addLocal(I32);
     this.x32 = w.addLocal(I32);
     this.y32 = w.addLocal(I32);
+    for (let pc = cfg.entry; pc < cfg.end; pc++) {
+      const access = memoryAccess(ctx.insns[pc]);
+      if (access && !this.caches.has(cacheKey(access.perm, access.size))) {
+        this.caches.set(cacheKey(access.perm, access.size), { start: w.addLocal(I64), limit: w.addLocal(I64) });
+      }
+      if (ctx.insns[pc].opcode === 0x18) pc++;
+    }
+  }
+
+  /** At entry and after a host call (regions may have moved: xdp_adjust_head, ...): no cached region holds. */
+  private forgetRegions(): void {
+    for (const c of this.caches.values()) this.w.i64Const(-1).localSet(c.start);
   }
 
   compile(lowering: Lowering): Lowering {
@@ -278,6 +297,7 @@ class FunctionCompiler {
     const constructs = lowering === 'structured' ? structure(blocks.length, edges) : null;
 
     this.w.globalGet(this.ctx.glob.budget).localSet(this.bud);
+    this.forgetRegions();
     if (constructs) this.emitStructured(constructs);
     else this.emitDispatch();
     // Verified code never falls off the end of a function.
@@ -682,6 +702,7 @@ class FunctionCompiler {
       w.localGet(this.tmp);
       for (const r of [0, 6, 7, 8, 9]) this.get(r);
       w.call(func);
+      this.forgetRegions();
       this.set(0);
       for (let r = 1; r <= 5; r++) this.w.globalGet(glob.args[r - 1]).localSet(REG_LOCAL[r]);
       this.reloadBudget();
@@ -701,6 +722,7 @@ class FunctionCompiler {
       for (let r = 1; r <= 5; r++) this.get(r);
       w.call(imp.callDynamic);
     }
+    this.forgetRegions();
     this.set(0);
     this.reloadBudget();
     this.emitHelperStopCheck(pc);
@@ -729,6 +751,7 @@ class FunctionCompiler {
       this.emitHashProbe(plan.index, plan.valuesBase, plan.valueStride);
     } else {
       w.i32Const(map).localGet(this.addr).call(imp.mapLookup).op(Op.I64_EXTEND_I32_U);
+      this.forgetRegions();
     }
     this.set(0);
     return true;
@@ -802,6 +825,7 @@ class FunctionCompiler {
     w.i32Const(1);
     for (let r = 1; r <= 5; r++) this.get(r);
     w.call(this.ctx.imp.callDynamic);
+    this.forgetRegions();
     this.set(0);
     this.reloadBudget();
     this.emitHelperStopCheck(pc);
@@ -931,10 +955,18 @@ class FunctionCompiler {
     const t = this.tmp;
     const a = this.addr;
     const e = this.entry;
+    // Sizes without a cache (map keys checked for a lookup) always take the table lookup.
+    const cache = this.caches.get(cacheKey(perm, size));
     this.get(base);
     if (offset !== 0) w.i64Const(offset).op(Op.I64_ADD);
     w.localSet(t);
     w.block().block();
+    if (cache) {
+      // Inside the cached region: start <= t <= end - size.
+      w.localGet(t).localGet(cache.start).op(Op.I64_GE_U);
+      w.localGet(t).localGet(cache.limit).op(Op.I64_LE_U).op(Op.I32_AND);
+      w.if().localGet(t).op(Op.I32_WRAP_I64).localSet(a).br(2).end();
+    }
     w.localGet(t).i64Const(MAX_MEMORY_BYTES).op(Op.I64_GE_U).brIf(0);
     w.localGet(t).op(Op.I32_WRAP_I64).localTee(a);
     w.i32Const(PAGE_SHIFT).op(Op.I32_SHR_U).i32Const(1).op(Op.I32_SHL).mem(Op.I32_LOAD16_U, 1, PAGE_TABLE_BASE);
@@ -943,7 +975,12 @@ class FunctionCompiler {
     w.mem(Op.I32_LOAD, 2, REGION_TABLE_BASE + REGION_START * 4).localGet(a).op(Op.I32_LE_U);
     w.localGet(a).i32Const(size).op(Op.I32_ADD).localGet(e).mem(Op.I32_LOAD, 2, REGION_TABLE_BASE + REGION_END * 4).op(Op.I32_LE_U).op(Op.I32_AND);
     w.localGet(e).mem(Op.I32_LOAD, 2, REGION_TABLE_BASE + REGION_PERMS * 4).i32Const(perm).op(Op.I32_AND).i32Const(perm).op(Op.I32_EQ).op(Op.I32_AND);
-    w.brIf(1);
+    w.if();
+    if (cache) {
+      w.localGet(e).mem(Op.I64_LOAD32_U, 2, REGION_TABLE_BASE + REGION_START * 4).localSet(cache.start);
+      w.localGet(e).mem(Op.I64_LOAD32_U, 2, REGION_TABLE_BASE + REGION_END * 4).i64Const(size).op(Op.I64_SUB).localSet(cache.limit);
+    }
+    w.br(2).end();
     w.end();
     let after = 0;
     for (let p = pc + 1; p < blockEnd; p++) {
@@ -1035,9 +1072,15 @@ class FunctionCompiler {
       w.i64Const(insn.imm);
     }
     w.i32Const(size).call(this.ctx.imp.loadPacket);
+    this.forgetRegions();
     this.set(0);
     this.emitStopCheck();
   }
+}
+
+/** Key of a region cache: permission and access size. */
+function cacheKey(perm: number, size: number): number {
+  return perm * 16 + size;
 }
 
 /** eBPF ALU operation -> Wasm opcode, for the operations that map one to one. */
