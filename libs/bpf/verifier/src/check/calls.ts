@@ -21,7 +21,7 @@ import {
 } from '../state/reg.js';
 import { type VState, newFrame } from '../state/state.js';
 import { readReg, setReg } from './alu-check.js';
-import { type Env, forEachReg, frameOf } from './env.js';
+import { type Env, frameOf, updateRegs } from './env.js';
 import { VerifyFail } from './errors.js';
 import { checkPtrOffZero, checkRegionAccess, checkStackBounds, checkStackInitialized, constStackValue, markStackWritten } from './memory.js';
 
@@ -215,9 +215,7 @@ function releaseReference(env: Env, refId: number): void {
   const i = refs.findIndex((r) => r.id === refId);
   if (i < 0) fail(env, `R1 must be referenced when passed to release function`);
   refs.splice(i, 1);
-  forEachReg(env.state, (reg) => {
-    if (reg.refObjId === refId) invalidate(env, reg);
-  });
+  updateRegs(env.state, (reg) => reg.refObjId === refId, (reg) => invalidate(env, reg));
 }
 
 function invalidate(env: Env, reg: Reg): void {
@@ -227,9 +225,7 @@ function invalidate(env: Env, reg: Reg): void {
 
 /** Packet data may move after these helpers: every packet pointer becomes unusable. */
 function clearPacketPointers(env: Env): void {
-  forEachReg(env.state, (reg) => {
-    if (isPacketPointer(reg) || reg.type === RegType.PTR_TO_PACKET_END) invalidate(env, reg);
-  });
+  updateRegs(env.state, (reg) => isPacketPointer(reg) || reg.type === RegType.PTR_TO_PACKET_END, (reg) => invalidate(env, reg));
 }
 
 export interface CallResult {

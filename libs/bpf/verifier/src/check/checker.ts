@@ -38,7 +38,7 @@ import {
 } from '../opcodes.js';
 import type { KernelProfile } from '../profiles.js';
 import { S64_MAX, S64_MIN, scalarConst, scalarUnknown, scalarWithin } from '../scalar/bounds.js';
-import { type Reg, RegType, isPointer, regName, regNotInit, regPointer, regScalarUnknown } from '../state/reg.js';
+import { type Reg, RegType, isPointer, regName, regNotInit, regCopy, regPointer, regScalarUnknown } from '../state/reg.js';
 import { type VState, copyState, maskDeadRegs, newFrame, statesEqual } from '../state/state.js';
 import { checkAlu, readReg, setReg, writeReg } from './alu-check.js';
 import { checkGlobalCallArgs, checkHelperCall, enterFrame, globalEntryRegs } from './calls.js';
@@ -768,15 +768,21 @@ function widenChangedScalars(old: VState, cur: VState): void {
   for (let f = 0; f < cur.frames.length && f < old.frames.length; f++) {
     const o = old.frames[f]!;
     const c = cur.frames[f]!;
-    const widen = (a: Reg | null | undefined, b: Reg | null | undefined): void => {
-      if (!a || !b || a.type !== RegType.SCALAR || b.type !== RegType.SCALAR) return;
-      if (!scalarWithin(a.num, b.num)) {
-        b.num = scalarUnknown();
-        b.id = 0;
-      }
+    const changed = (a: Reg | null | undefined, b: Reg | null | undefined): b is Reg =>
+      !!a && !!b && a.type === RegType.SCALAR && b.type === RegType.SCALAR && !scalarWithin(a.num, b.num);
+    const widen = (b: Reg): void => {
+      b.num = scalarUnknown();
+      b.id = 0;
     };
-    for (let r = 0; r < 10; r++) widen(o.regs[r], c.regs[r]);
-    for (let k = 0; k < c.spilled.length; k++) widen(o.spilled[k], c.spilled[k]);
+    for (let r = 0; r < 10; r++) if (changed(o.regs[r], c.regs[r])) widen(c.regs[r]!);
+    for (let k = 0; k < c.spilled.length; k++) {
+      const sp = c.spilled[k];
+      if (!changed(o.spilled[k], sp)) continue;
+      // Spilled registers are shared between states: widen a private copy.
+      const own = regCopy(sp);
+      widen(own);
+      c.spilled[k] = own;
+    }
   }
 }
 

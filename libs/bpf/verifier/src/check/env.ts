@@ -2,7 +2,7 @@ import type { BpfMapSpec, BpfProgType } from '@bpfleet/elf';
 import type { Instruction } from '@bpfleet/isa';
 import type { KernelProfile } from '../profiles.js';
 import type { TracingCtx } from '../kernel-btf/tracing-ctx.js';
-import type { Reg } from '../state/reg.js';
+import { type Reg, regCopy } from '../state/reg.js';
 import type { Frame, VState } from '../state/state.js';
 
 /** What every checking step needs: the program, the options and the state being advanced. */
@@ -39,13 +39,21 @@ export function regOf(env: Env, r: number): Reg {
   return frameOf(env).regs[r]!;
 }
 
-/** Visits every register and spilled register of every frame (bpf_for_each_reg_in_vstate). */
-export function forEachReg(state: VState, fn: (reg: Reg) => void): void {
+/**
+ * Updates every register and spilled register of every frame that `match` selects
+ * (bpf_for_each_reg_in_vstate). Spilled registers are shared between states (copy-on-write), so a
+ * selected one is replaced by a private copy before `update` changes it.
+ */
+export function updateRegs(state: VState, match: (reg: Reg) => boolean, update: (reg: Reg) => void): void {
   for (const f of state.frames) {
-    for (const r of f.regs) fn(r);
+    for (const r of f.regs) if (match(r)) update(r);
     for (let k = 0; k < f.spilled.length; k++) {
       const sp = f.spilled[k];
-      if (sp && f.stackType[k * 8 + 7] === 1) fn(sp);
+      if (sp && f.stackType[k * 8 + 7] === 1 && match(sp)) {
+        const own = regCopy(sp);
+        f.spilled[k] = own;
+        update(own);
+      }
     }
   }
 }

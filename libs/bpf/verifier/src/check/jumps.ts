@@ -6,7 +6,7 @@ import { tnumIsConst } from '../scalar/tnum.js';
 import { type Reg, PTR_MAYBE_NULL, RegType, isPointer, regScalarUnknown } from '../state/reg.js';
 import { type VState, copyState } from '../state/state.js';
 import { readReg } from './alu-check.js';
-import { type Env, forEachReg, frameOf } from './env.js';
+import { type Env, frameOf, updateRegs } from './env.js';
 import { VerifyFail } from './errors.js';
 import { jumpTarget } from './insn.js';
 
@@ -36,8 +36,7 @@ function neverNull(r: Reg): boolean {
 /** mark_ptr_or_null_regs: resolve every register sharing `id` after `ptr == NULL` / `ptr != NULL`. */
 function markPtrOrNull(state: VState, id: number, isNull: boolean, privileged: boolean): void {
   let refToRelease = 0;
-  forEachReg(state, (reg) => {
-    if (reg.id !== id || !(reg.flags & PTR_MAYBE_NULL)) return;
+  updateRegs(state, (reg) => reg.id === id && (reg.flags & PTR_MAYBE_NULL) !== 0, (reg) => {
     if (isNull) {
       if (reg.refObjId) refToRelease = reg.refObjId;
       const z = regScalarUnknown();
@@ -63,9 +62,7 @@ function markGoodPacket(state: VState, ptr: Reg, rightOpen: boolean): void {
   if (ptr.num.umax > BigInt(MAX_PACKET_OFF) || ptr.num.umax + BigInt(ptr.off) > BigInt(MAX_PACKET_OFF)) return;
   const range = ptr.off + (rightOpen ? 1 : 0);
   const { type, id } = ptr;
-  forEachReg(state, (reg) => {
-    if (reg.type === type && reg.id === id) reg.range = Math.max(reg.range, range);
-  });
+  updateRegs(state, (reg) => reg.type === type && reg.id === id, (reg) => (reg.range = Math.max(reg.range, range)));
 }
 
 /**
@@ -105,9 +102,7 @@ function matchPacketPointers(op: number, dst: Reg, src: Reg, dstno: number, srcn
 /** sync_linked_regs: scalars copied from one another (same id) learn the same range. */
 function syncLinked(state: VState, reg: Reg): void {
   if (reg.type !== RegType.SCALAR || reg.id === 0) return;
-  forEachReg(state, (r) => {
-    if (r !== reg && r.type === RegType.SCALAR && r.id === reg.id) scalarAssign(r.num, reg.num);
-  });
+  updateRegs(state, (r) => r !== reg && r.type === RegType.SCALAR && r.id === reg.id, (r) => scalarAssign(r.num, reg.num));
 }
 
 export interface BranchOutcome {

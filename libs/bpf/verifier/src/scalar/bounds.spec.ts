@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { AluOp, scalarAlu } from './alu.js';
-import { type Scalar, scalarConst, scalarContains, scalarCopy, scalarUnknown, syncBounds } from './bounds.js';
+import { type Scalar, boundOffset, deduceBounds, scalarConst, scalarContains, scalarCopy, scalarUnknown, syncBounds, updateBounds } from './bounds.js';
 import { JmpOp, isBranchTaken, negateJmp, refineCond } from './branch.js';
 import { U64_MASK, tnumIntersect, tnumRange } from './tnum.js';
 
@@ -144,5 +144,40 @@ describe('scalar bounds', () => {
     scalarAlu(AluOp.AND, b, scalarConst(0xffn), true);
     expect([b.umin, b.umax, b.smin, b.smax]).toEqual([0n, 255n, 0n, 255n]);
     expect(b.varOff).toEqual(tnumRange(0n, 255n));
+  });
+});
+
+describe('syncBounds fast paths', () => {
+  /** The kernel's reg_bounds_sync step by step, without the constant shortcut. */
+  const fullSync = (s: Scalar): void => {
+    updateBounds(s);
+    deduceBounds(s);
+    boundOffset(s);
+    updateBounds(s);
+  };
+  it('gives exactly what the full sync gives for constants, inside or outside the ranges', () => {
+    fc.assert(
+      fc.property(abstractWith, value, ({ s: s0 }, c) => {
+        const a = scalarCopy(s0);
+        a.varOff = { value: c, mask: 0n };
+        const b = scalarCopy(a);
+        syncBounds(a);
+        fullSync(b);
+        expect(a).toEqual(b);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+  it('gives exactly what the full sync gives for any scalar', () => {
+    fc.assert(
+      fc.property(abstractWith, ({ s: s0 }) => {
+        const a = scalarCopy(s0);
+        const b = scalarCopy(s0);
+        syncBounds(a);
+        fullSync(b);
+        expect(a).toEqual(b);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -119,12 +119,13 @@ const u64 = (x: bigint): bigint => BigInt.asUintN(64, x);
 
 /** __update_reg32_bounds + __update_reg64_bounds: tighten the ranges from the known bits. */
 export function updateBounds(s: Scalar): void {
-  const v32 = tnumSubreg(s.varOff);
-  s.s32min = max(s.s32min, s32(v32.value | (v32.mask & 0x8000_0000n)));
-  s.s32max = min(s.s32max, s32(v32.value | (v32.mask & 0x7fff_ffffn)));
-  s.u32min = max(s.u32min, v32.value);
-  s.u32max = min(s.u32max, v32.value | v32.mask);
   const v = s.varOff;
+  const v32v = v.value & U32_MASK;
+  const v32m = v.mask & U32_MASK;
+  s.s32min = max(s.s32min, s32(v32v | (v32m & 0x8000_0000n)));
+  s.s32max = min(s.s32max, s32(v32v | (v32m & 0x7fff_ffffn)));
+  s.u32min = max(s.u32min, v32v);
+  s.u32max = min(s.u32max, v32v | v32m);
   s.smin = max(s.smin, s64(v.value | (v.mask & (1n << 63n))));
   s.smax = min(s.smax, s64(v.value | (v.mask & ((1n << 63n) - 1n))));
   s.umin = max(s.umin, v.value);
@@ -207,8 +208,27 @@ export function boundOffset(s: Scalar): void {
   s.varOff = tnumOr(tnumClearSubreg(var64), var32);
 }
 
+/**
+ * reg_bounds_sync for a known constant that every range already admits: the ranges collapse to it
+ * (what the full sync computes, without its ~60 bigint operations). False when a range excludes the
+ * constant, so the full sync can report the contradiction.
+ */
+function syncConst(s: Scalar): boolean {
+  const u = s.varOff.value;
+  const sv = s64(u);
+  const lo = u & U32_MASK;
+  const slo = s32(lo);
+  if (u < s.umin || u > s.umax || sv < s.smin || sv > s.smax || lo < s.u32min || lo > s.u32max || slo < s.s32min || slo > s.s32max) return false;
+  s.umin = s.umax = u;
+  s.smin = s.smax = sv;
+  s.u32min = s.u32max = lo;
+  s.s32min = s.s32max = slo;
+  return true;
+}
+
 /** reg_bounds_sync. */
 export function syncBounds(s: Scalar): void {
+  if (s.varOff.mask === 0n && syncConst(s)) return;
   updateBounds(s);
   deduceBounds(s);
   boundOffset(s);

@@ -72,7 +72,8 @@ export function copyFrame(f: Frame): Frame {
   return {
     regs: f.regs.map(regCopy),
     stackType: f.stackType.slice(),
-    spilled: f.spilled.map((r) => (r ? regCopy(r) : null)),
+    // Spilled registers are never changed in place (see updateRegs), so states share them.
+    spilled: f.spilled.slice(),
     allocated: f.allocated,
     frameno: f.frameno,
     subprog: f.subprog,
@@ -162,7 +163,7 @@ export function maskDeadRegs(s: VState, liveOf: (frame: number) => number): VSta
     return {
       regs: f.regs.map((r, i) => (i < 10 && !(live & (1 << i)) ? DEAD : regCopy(r))),
       stackType: f.stackType.slice(0, slots * 8),
-      spilled: f.spilled.slice(0, slots).map((r) => (r ? regCopy(r) : null)),
+      spilled: f.spilled.slice(0, slots),
       allocated: f.allocated,
       frameno: f.frameno,
       subprog: f.subprog,
