@@ -218,7 +218,7 @@ export function resolveConfig(...layers: AgentSettings[]): AgentConfig {
     vmBudget: positiveInt(s.vmBudget ?? 1_000_000, 'VM budget'),
     pcapFile: s.pcapFile,
     replayFile: s.replayFile,
-    replaySpeed: replaySpeed(s.replaySpeed ?? 'max'),
+    replaySpeed: replaySpeed(s.replaySpeed ?? 1),
     perfFrequency: frequency(s.perfFrequency ?? 99),
     vmCpuBudget: positiveNumber(s.vmCpuBudget ?? 0.5, 'VM CPU budget'),
     kernelRunStats: flag(s.kernelRunStats ?? true, 'kernel run statistics'),

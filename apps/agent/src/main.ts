@@ -19,7 +19,7 @@ const USAGE = `usage: bpfleet-agent [--config FILE] [options]
   --app-socket PATH        Unix socket for application events (VM programs)
   --pcap FILE              pcap/pcapng replayed to VM packet programs
   --replay FILE            recording (bpfleet record) replayed to VM tracepoint/raw_tp programs
-  --replay-speed max|N     pace of --pcap/--replay: as fast as possible (default) or N x recorded
+  --replay-speed N|max     pace of --pcap/--replay: N x the recorded pace (default 1) or as fast as possible
   --perf-frequency HZ      samples per second per CPU for VM perf_event programs (default 99)
   --buffer-max-bytes N     disk buffer bound while NATS is unreachable (default 64 MiB)
 `;

@@ -8,6 +8,7 @@ import { registerRun } from './run.js';
 import { registerConformance } from './conformance.js';
 import { registerProbe } from './probe.js';
 import { registerTrace } from './trace.js';
+import { registerRecord } from './record.js';
 import { registerAgent } from './agent.js';
 import { registerFleet } from './fleet/index.js';
 
@@ -15,4 +16,4 @@ import { registerFleet } from './fleet/index.js';
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
 /** Every command, in the order `bpfleet --help` lists them. Add new commands here. */
-export const commands: RegisterCommand[] = [registerAsm, registerDisasm, registerInspect, registerVerify, registerRun, registerConformance, registerProbe, registerTrace, registerAgent, registerFleet];
+export const commands: RegisterCommand[] = [registerAsm, registerDisasm, registerInspect, registerVerify, registerRun, registerConformance, registerProbe, registerTrace, registerRecord, registerAgent, registerFleet];

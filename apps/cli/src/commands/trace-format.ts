@@ -1,6 +1,25 @@
 import { BtfKind, decodeValue, type Btf, type JsonValue } from '@bpfleet/btf';
 import { BpfMapType } from '@bpfleet/elf';
-import { splitPerCpu, toHex, type MapEntry, type KernelMap } from '@bpfleet/kernel';
+import { splitPerCpu, toHex, type MapEntry } from '@bpfleet/kernel';
+
+/**
+ * What the printer needs of a map, wherever it lives: a kernel map (kernelMapReader) or a VM map
+ * (vmMapReader). Per-CPU values come as the kernel lays them out: one 8-byte aligned slot per CPU.
+ */
+export interface MapReader {
+  readonly name: string;
+  readonly type: number;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  readonly btfKeyTypeId: number;
+  readonly btfValueTypeId: number;
+  readonly perCpu: boolean;
+  readonly cpus: number;
+  /** Whether entries() can list it (not prog arrays, ring buffers, ...). */
+  readonly readable: boolean;
+  entries(): MapEntry[];
+}
 
 /** One decoded map entry: typed key and value (hex when no BTF describes them). */
 export interface DecodedEntry {
@@ -25,7 +44,7 @@ export class MapDecoder {
   }
 
   /** Per-CPU values are summed when numeric (like bpftrace's totals), listed per CPU otherwise. */
-  entries(map: KernelMap, raw: readonly MapEntry[]): DecodedEntry[] {
+  entries(map: MapReader, raw: readonly MapEntry[]): DecodedEntry[] {
     return raw.map(({ key, value }) => {
       const k = this.decode(map.btfKeyTypeId, key);
       if (!map.perCpu) return { key: k, value: this.decode(map.btfValueTypeId, value) };
@@ -36,7 +55,7 @@ export class MapDecoder {
   }
 
   /** Whether a map is a log2 histogram: integer slot keys, integer counts, and a histogram-like name. */
-  isHistogram(map: KernelMap): boolean {
+  isHistogram(map: MapReader): boolean {
     if (!HIST_NAME.test(map.name) || map.maxEntries > 65) return false;
     if (map.type !== BpfMapType.ARRAY && map.type !== BpfMapType.PERCPU_ARRAY && map.type !== BpfMapType.HASH) return false;
     return this.isInteger(map.btfKeyTypeId, map.keySize) && this.isInteger(map.btfValueTypeId, map.valueSize);
@@ -118,7 +137,7 @@ export function formatValue(v: JsonValue): string {
 }
 
 /** Text for one map at one interval: a histogram, or `key => value` lines sorted by value (largest first). */
-export function formatMap(map: KernelMap, entries: readonly DecodedEntry[], histogram: boolean, limit = 20): string[] {
+export function formatMap(map: Pick<MapReader, 'name'>, entries: readonly DecodedEntry[], histogram: boolean, limit = 20): string[] {
   const head = `@${map.name}${histogram ? ' (log2 histogram)' : ''}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`;
   if (histogram) return [head, ...formatHistogram(entries)];
   const sorted = [...entries].sort((a, b) => (typeof b.value === 'number' && typeof a.value === 'number' ? b.value - a.value : 0));

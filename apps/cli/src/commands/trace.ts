@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { parseBtf, type Btf, type JsonValue } from '@bpfleet/btf';
+import { parseBtf, type Btf } from '@bpfleet/btf';
 import { BpfMapType, ElfError, loadBpfObject, objectNameFromPath } from '@bpfleet/elf';
 import {
   attachProgram,
@@ -15,11 +15,13 @@ import {
 } from '@bpfleet/kernel';
 import { RefusedError, UsageError } from '../errors.js';
 import { readInputFile, type CliIo } from '../io.js';
-import { formatMap, formatValue, MapDecoder } from './trace-format.js';
+import { MapDecoder } from './trace-format.js';
 import { parseDuration } from './trace-duration.js';
+import { kernelMapReader, TracePrinter } from './trace-printer.js';
+import type { VmSourceFlags } from './trace-vm.js';
 import type { RegisterCommand } from './index.js';
 
-interface TraceOptions {
+interface TraceOptions extends VmSourceFlags {
   program?: string;
   duration: string;
   interval: string;
@@ -31,11 +33,6 @@ interface TraceOptions {
 /** Stops a trace early (SIGINT in the CLI, tests pass their own). */
 export interface TraceControl {
   readonly signal?: AbortSignal;
-}
-
-/** Global-data maps that never change at run time are not worth printing every interval. */
-function worthPrinting(name: string, type: number): boolean {
-  return type !== BpfMapType.RINGBUF && type !== BpfMapType.PERF_EVENT_ARRAY && !name.endsWith('.rodata') && !name.endsWith('.kconfig');
 }
 
 function refuse(e: unknown, file: string): never {
@@ -54,7 +51,11 @@ function refuse(e: unknown, file: string): never {
 export async function runTrace(file: string, opts: TraceOptions, io: CliIo, control: TraceControl = {}): Promise<void> {
   const durationMs = parseDuration(opts.duration, '--duration');
   const intervalMs = parseDuration(opts.interval, '--interval');
-  if (opts.engine === 'vm') throw new RefusedError('trace --engine vm is not available yet: the VM engine has no event sources; use --engine kernel');
+  if (opts.engine === 'vm') {
+    // Loaded on demand: the VM engine brings in the agent's event sources.
+    const { runTraceVm } = await import('./trace-vm.js');
+    return runTraceVm(file, { ...opts, durationMs, intervalMs }, io, control);
+  }
   const bytes = await readInputFile(file);
   let btf: Btf | undefined;
   let objectName = objectNameFromPath(file);
@@ -76,8 +77,7 @@ export async function runTrace(file: string, opts: TraceOptions, io: CliIo, cont
   }
   const links: Link[] = [];
   const readers: RingBufferReader[] = [];
-  const decoder = new MapDecoder(btf);
-  const emit = (value: unknown) => io.out(JSON.stringify(value));
+  const printer = new TracePrinter(new MapDecoder(btf), io, opts.json ?? false);
   try {
     for (const program of obj.programs.values()) {
       try {
@@ -91,30 +91,15 @@ export async function runTrace(file: string, opts: TraceOptions, io: CliIo, cont
       if (map.type !== BpfMapType.RINGBUF) continue;
       readers.push(
         new RingBufferReader(map, {
-          onRecord: (r) => {
-            const event = decoder.record(r);
-            if (opts.json) emit({ type: 'event', map: map.name, time: new Date().toISOString(), event });
-            else io.out(`${map.name}: ${formatValue(event)}`);
-          },
+          onRecord: (r) => printer.event(map.name, r),
           onError: (e) => io.err(`bpfleet: ${map.name}: ${(e as Error).message}`),
         }),
       );
     }
     if (!opts.json) io.out(`tracing for ${opts.duration}, maps every ${opts.interval}; Ctrl-C to stop`);
 
-    const printMaps = () => {
-      const time = new Date().toISOString();
-      const maps: Record<string, { key: JsonValue; value: JsonValue }[]> = {};
-      const text: string[] = [`--- ${time}`];
-      for (const map of obj.maps.values()) {
-        if (!map.readable || !worthPrinting(map.name, map.type)) continue;
-        const entries = decoder.entries(map, map.lookupBatch());
-        if (opts.json) maps[map.name] = entries.map((e) => ({ key: e.key, value: e.value }));
-        else text.push(...formatMap(map, entries, decoder.isHistogram(map)));
-      }
-      if (opts.json) emit({ type: 'maps', time, maps });
-      else io.out(text.join('\n'));
-    };
+    const mapReaders = [...obj.maps.values()].map(kernelMapReader);
+    const printMaps = () => printer.maps(mapReaders);
 
     await new Promise<void>((resolve) => {
       const timer = setInterval(printMaps, intervalMs);
@@ -144,7 +129,10 @@ export async function runTrace(file: string, opts: TraceOptions, io: CliIo, cont
   if (!opts.json) io.out('detached');
 }
 
-/** `bpfleet trace FILE.o [--program NAME] [--duration 30s] [--interval 1s] [--engine kernel|vm] [--json]` */
+/**
+ * `bpfleet trace FILE.o [--program NAME] [--duration 30s] [--interval 1s] [--engine kernel|vm] [--json]`
+ * `  [--replay REC | --interface IF | --pcap FILE | --app-socket PATH] [--speed N|max] [--frequency HZ]`
+ */
 export const registerTrace: RegisterCommand = (program, io) => {
   program
     .command('trace')
@@ -154,7 +142,12 @@ export const registerTrace: RegisterCommand = (program, io) => {
     .option('--duration <time>', 'how long to trace (e.g. 30s, 2m)', '30s')
     .option('--interval <time>', 'how often to print the maps', '1s')
     .addOption(new Option('--engine <engine>', 'where programs run').choices(['kernel', 'vm']).default('kernel'))
-    .option('--interface <name>', 'network interface for xdp and tc programs')
+    .option('--interface <name>', 'network interface for xdp and tc programs (vm: frames read through AF_PACKET)')
+    .option('--replay <file>', 'vm: replay a recording (bpfleet record) to tracepoint and raw_tp programs')
+    .option('--pcap <file>', 'vm: replay a pcap/pcapng file to packet programs')
+    .option('--app-socket <path>', 'vm: Unix socket for application events ({"probe": NAME, "payload": HEX} lines)')
+    .option('--speed <n|max>', 'vm: pace of --replay/--pcap: N x the recorded pace, or max (default 1)')
+    .option('--frequency <hz>', 'vm: samples per second per CPU for perf_event programs (default 99)')
     .option('--json', 'one JSON object per line: {type:"maps"} every interval, {type:"event"} per record')
     .action(async (file: string, opts: TraceOptions) => {
       if (opts.program !== undefined && opts.program.trim() === '') throw new UsageError('--program needs a name');
