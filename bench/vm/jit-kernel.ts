@@ -29,6 +29,7 @@ import { JitEngine } from '../../libs/bpf/vm/src/jit/engine.js';
 export interface KernelComparison {
   readonly program: string;
   readonly packetBytes: number;
+  /** Retval of one run on fresh maps; `checkRetvals` requires the VM's to be equal (and after 1,000 more runs). */
   readonly kernelRetval: number;
   readonly vmRetval: number;
   readonly kernelNsPerRun: number;
@@ -94,15 +95,18 @@ class VmSetup {
 }
 
 /**
- * Times `runs` runs (`batch(n)` does n runs and returns the first r0: map programs change their maps
- * on every run). The minimum over batches: the machine is shared, and the minimum is the least
- * disturbed estimate, as the kernel's own number is for its loop.
+ * Times `runs` runs (`batch(n)` does n runs). The minimum over batches: the machine is shared, and
+ * the minimum is the least disturbed estimate, as the kernel's own number is for its loop.
  */
-function timeVm(batch: (n: number) => bigint, totalRuns: number): { nsPerRun: number; r0: bigint } {
-  const r0 = batch(1);
-  const w0 = process.hrtime.bigint();
-  batch(totalRuns); // warm-up: V8 tiers Wasm and JS up while this runs
-  const estimate = Number(process.hrtime.bigint() - w0) / totalRuns;
+function timeVm(batch: (n: number) => bigint, totalRuns: number, warmMs: number): { nsPerRun: number } {
+  // Warm-up by time, not by runs: V8 tiers the interpreter's loop and the Wasm code up while it runs.
+  const warmEnd = performance.now() + warmMs;
+  let estimate = Infinity;
+  while (performance.now() < warmEnd) {
+    const w0 = process.hrtime.bigint();
+    batch(totalRuns);
+    estimate = Number(process.hrtime.bigint() - w0) / totalRuns;
+  }
   // Short batches (~0.5 ms) so that some of them run without being preempted on the shared cores.
   const perBatch = Math.max(1, Math.round(500_000 / Math.max(1, estimate)));
   let best = Infinity;
@@ -111,7 +115,40 @@ function timeVm(batch: (n: number) => bigint, totalRuns: number): { nsPerRun: nu
     batch(perBatch);
     best = Math.min(best, Number(process.hrtime.bigint() - t0) / perBatch);
   }
-  return { nsPerRun: best, r0 };
+  return { nsPerRun: best };
+}
+
+/** Runs the program checks retvals on: one run on fresh maps, then this many more on the same state. */
+const AGREEMENT_RUNS = 1000;
+
+/**
+ * The retvals of a fresh load after 1 run and after 1 + AGREEMENT_RUNS runs, in the kernel and in
+ * each VM engine, each on its own fresh maps: map programs change their maps on every run, so
+ * only runs over the same history compare (the timing loops below run a different number of times
+ * in the kernel and the VM).
+ */
+function checkRetvals(object: BpfObject, elf: Uint8Array, name: string, packet: Uint8Array): { first: number; later: number } {
+  const kernel = loadObject(elf);
+  let expected: { first: number; later: number };
+  try {
+    const program = kernel.program(name);
+    expected = { first: program.testRun({ data: packet }).retval, later: program.testRun({ data: packet, repeat: AGREEMENT_RUNS }).retval };
+  } finally {
+    kernel.close();
+  }
+  for (const engineName of ['jit', 'interpreter'] as const) {
+    const vm = new VmSetup(object, packet);
+    const engine = engineName === 'jit' ? new JitEngine(vm.mem, vm.helpers, { maps: vm.maps }) : new Interpreter(vm.mem, vm.helpers);
+    const program = vm.decode(object, name);
+    const ctx = new RunContext(vm.mem, defaultEnv(), 0);
+    const args = [BigInt(vm.ctxRegion.base)];
+    const first = Number(engine.run(program, ctx, { args }).r0 & 0xffffffffn);
+    const later = Number(engine.run(program, ctx, { args, repeat: AGREEMENT_RUNS }).r0 & 0xffffffffn);
+    if (first !== expected.first || later !== expected.later) {
+      throw new Error(`${name}: the kernel returned ${expected.first} then ${expected.later}, the ${engineName} ${first} then ${later}`);
+    }
+  }
+  return expected;
 }
 
 export function kernelComparisons(quick: boolean): KernelComparison[] {
@@ -124,42 +161,27 @@ export function kernelComparisons(quick: boolean): KernelComparison[] {
       const packet = packetFor(name);
       const repeat = quick ? 20_000 : 200_000;
       const runs = quick ? 5_000 : 50_000;
+      const retvals = checkRetvals(object, elf, name, packet);
 
       const kernelSamples: number[] = [];
-      let kernelRetval = 0;
-      for (let s = 0; s < 5; s++) {
-        const res = kernelObject.program(name).testRun({ data: packet, repeat });
-        kernelSamples.push(res.nsPerRun);
-        kernelRetval = res.retval;
-      }
+      for (let s = 0; s < 5; s++) kernelSamples.push(kernelObject.program(name).testRun({ data: packet, repeat }).nsPerRun);
       const kernelNs = Math.min(...kernelSamples);
 
-      const results: Record<string, { nsPerRun: number; r0: bigint }> = {};
+      const results: Record<string, { nsPerRun: number }> = {};
       for (const engineName of ['jit', 'interpreter'] as const) {
         const vm = new VmSetup(object, packet);
         const engine = engineName === 'jit' ? new JitEngine(vm.mem, vm.helpers, { maps: vm.maps }) : new Interpreter(vm.mem, vm.helpers);
         const program = vm.decode(object, name);
         const ctx = new RunContext(vm.mem, defaultEnv(), 0);
         const args = [BigInt(vm.ctxRegion.base)];
-        const batch =
-          engine instanceof JitEngine
-            ? (n: number) => engine.run(program, ctx, { args, repeat: n }).r0
-            : (n: number) => {
-                const first = engine.run(program, ctx, { args }).r0;
-                for (let i = 1; i < n; i++) engine.run(program, ctx, { args });
-                return first;
-              };
-        results[engineName] = timeVm(batch, engineName === 'jit' ? runs : Math.max(200, runs / 20));
+        const batch = (n: number): bigint => engine.run(program, ctx, { args, repeat: n }).r0;
+        results[engineName] = timeVm(batch, engineName === 'jit' ? runs : Math.max(200, runs / 20), quick ? 300 : 1000);
       }
-      const vmRetval = Number(results.jit.r0 & 0xffffffffn);
-      if (Number(results.interpreter.r0 & 0xffffffffn) !== vmRetval) throw new Error(`${name}: interpreter and JIT disagree`);
-      // The kernel's maps keep their values across repeats, so only stateless programs compare retval.
-      if (name !== 'maps' && kernelRetval !== vmRetval) throw new Error(`${name}: kernel returned ${kernelRetval}, the VM ${vmRetval}`);
       rows.push({
         program: name,
         packetBytes: packet.length,
-        kernelRetval,
-        vmRetval,
+        kernelRetval: retvals.first,
+        vmRetval: retvals.first,
         kernelNsPerRun: kernelNs,
         jitNsPerRun: Math.round(results.jit.nsPerRun),
         interpreterNsPerRun: Math.round(results.interpreter.nsPerRun),

@@ -38,9 +38,20 @@ function packetFor(program: string): Uint8Array {
 }
 
 /** Best ns/run over several batches after a time-based warm-up (the machine's cores are shared). */
-function vmTime(object: BpfObject, program: string, engine: EngineFactory, packet: Uint8Array): { nsPerRun: number; insns: number; retval: number } {
+/** Runs after the first on which retvals are compared too (map programs change their maps every run). */
+const AGREEMENT_RUNS = 1000;
+
+interface Retvals {
+  /** One run on a fresh load. */
+  readonly first: number;
+  /** The last of AGREEMENT_RUNS more runs on the same maps. */
+  readonly later: number;
+}
+
+function vmTime(object: BpfObject, program: string, engine: EngineFactory, packet: Uint8Array): { nsPerRun: number; insns: number; retvals: Retvals } {
   const vm = new BpfVm(object, { engine });
   const first = vm.testRun(program, { data: packet });
+  const later = vm.testRun(program, { data: packet, repeat: AGREEMENT_RUNS });
   const warmEnd = performance.now() + (quick ? 300 : 1500);
   let repeat = 1;
   while (performance.now() < warmEnd) {
@@ -50,17 +61,20 @@ function vmTime(object: BpfObject, program: string, engine: EngineFactory, packe
   }
   let best = Infinity;
   for (let b = 0; b < (quick ? 5 : 15); b++) best = Math.min(best, vm.testRun(program, { data: packet, repeat }).nsPerRun);
-  return { nsPerRun: best, insns: first.insns, retval: first.retval };
+  return { nsPerRun: best, insns: first.insns, retvals: { first: first.retval, later: later.retval } };
 }
 
-async function kernelTime(elf: Uint8Array, program: string, packet: Uint8Array): Promise<number | undefined> {
+/** The kernel's time per run (best of 5 repeat loops) and its retvals on a fresh load (see Retvals). */
+async function kernelTime(elf: Uint8Array, program: string, packet: Uint8Array): Promise<{ nsPerRun: number; retvals: Retvals } | undefined> {
   try {
     const { loadObject } = await import('@bpfleet/kernel');
     const obj = loadObject(elf, { name: 'jit_bench' });
     try {
+      const p = obj.program(program);
+      const retvals = { first: p.testRun({ data: packet }).retval, later: p.testRun({ data: packet, repeat: AGREEMENT_RUNS }).retval };
       let best = Infinity;
-      for (let b = 0; b < 5; b++) best = Math.min(best, obj.program(program).testRun({ data: packet, repeat: quick ? 20_000 : 200_000 }).nsPerRun);
-      return best;
+      for (let b = 0; b < 5; b++) best = Math.min(best, p.testRun({ data: packet, repeat: quick ? 20_000 : 200_000 }).nsPerRun);
+      return { nsPerRun: best, retvals };
     } finally {
       obj.close();
     }
@@ -78,10 +92,18 @@ for (const program of ['loop_sum', 'fnv1a', 'parse', 'maps']) {
   const packet = packetFor(program);
   const interp = vmTime(object, program, interpreterEngine, packet);
   const jitRun = vmTime(object, program, jit, packet);
-  const kernelNs = await kernelTime(elf, program, packet);
+  const kernel = await kernelTime(elf, program, packet);
+  for (const [engineName, vmRun] of [['interpreter', interp], ['jit', jitRun]] as const) {
+    const want = kernel?.retvals ?? interp.retvals;
+    if (vmRun.retvals.first !== want.first || vmRun.retvals.later !== want.later) {
+      throw new Error(`${program}: ${kernel ? 'the kernel' : 'the interpreter'} returned ${want.first} then ${want.later}, the ${engineName} ${vmRun.retvals.first} then ${vmRun.retvals.later}`);
+    }
+  }
+  const kernelNs = kernel?.nsPerRun;
   const row = {
     program,
     packetBytes: packet.length,
+    retval: interp.retvals.first,
     insnsPerRun: interp.insns,
     interpreterNsPerRun: Math.round(interp.nsPerRun),
     interpreterNsPerInsn: Number((interp.nsPerRun / interp.insns).toFixed(2)),
