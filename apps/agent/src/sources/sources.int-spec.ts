@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,46 +9,13 @@ import { readRecording } from './recording.js';
 import { ReplaySource } from './replay-source.js';
 import { deliverEvent } from './route.js';
 import { corpusObject, mapTotal, startVm } from './testing/fixtures.js';
+import { TestVeth } from './testing/netns.js';
 
 const caps = probeKernel({ helpers: false });
 const kernelSkip = !caps.libbpf.available ? 'libbpf unavailable' : !caps.canLoad ? 'cannot load BPF programs here (needs root or CAP_BPF)' : undefined;
 const tpSkip = kernelSkip ?? (caps.attach.tracepoint.ok ? undefined : `tracepoints refused (${caps.attach.tracepoint.reason})`);
 const netSkip = process.getuid?.() !== 0 ? 'needs root for a network namespace and AF_PACKET' : undefined;
 for (const [what, why] of [['AF_PACKET source', netSkip], ['record/replay', tpSkip]] as const) if (why) console.log(`skipping ${what} tests: ${why}`);
-
-/** A veth pair with its peer in a namespace made for the test (removed after). */
-function withNetns<T>(run: (hostIf: string, send: (count: number, port: number) => void) => Promise<T>): Promise<T> {
-  const id = `s${process.pid % 100000}`;
-  const ns = `bpfleet-${id}`;
-  const hostIf = `bf${id}a`.slice(0, 15);
-  const nsIf = `bf${id}b`.slice(0, 15);
-  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  const cleanup = () => {
-    for (const args of [['netns', 'del', ns], ['link', 'del', hostIf]]) {
-      try {
-        ip(...args);
-      } catch {
-        // already gone
-      }
-    }
-  };
-  cleanup();
-  ip('netns', 'add', ns);
-  try {
-    ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf);
-    ip('link', 'set', nsIf, 'netns', ns);
-    ip('addr', 'add', '10.232.7.1/24', 'dev', hostIf);
-    ip('link', 'set', hostIf, 'up');
-    ip('-n', ns, 'addr', 'add', '10.232.7.2/24', 'dev', nsIf);
-    ip('-n', ns, 'link', 'set', nsIf, 'up');
-    const send = (count: number, port: number) =>
-      execFileSync('ip', ['netns', 'exec', ns, 'bash', '-c', `for i in $(seq ${count}); do echo x > /dev/udp/10.232.7.1/${port}; done`], { stdio: ['ignore', 'ignore', 'pipe'] });
-    return run(hostIf, send).finally(cleanup);
-  } catch (e) {
-    cleanup();
-    throw e;
-  }
-}
 
 const waitFor = async (check: () => boolean, ms = 3000) => {
   const end = Date.now() + ms;
@@ -57,13 +24,14 @@ const waitFor = async (check: () => boolean, ms = 3000) => {
 
 describe('VM event sources on a real host', () => {
   (netSkip ? it.skip : it)('should feed frames of a live interface (AF_PACKET) to an xdp program in the VM', async () => {
-    await withNetns(async (hostIf, send) => {
+    const veth = TestVeth.create('s', 7);
+    try {
       const running = startVm('kernel_net');
-      const source = new InterfacePacketSource(hostIf);
+      const source = new InterfacePacketSource(veth.hostIf);
       await source.start((e) => deliverEvent(running, e));
       try {
-        send(20, 9999);
-        send(5, 53);
+        veth.send(20, 9999);
+        veth.send(5, 53);
         await waitFor(() => mapTotal(running, 'xdp_udp') >= 20n);
         // Let anything late arrive, then check nothing was counted twice.
         await new Promise((r) => setTimeout(r, 100));
@@ -72,7 +40,9 @@ describe('VM event sources on a real host', () => {
       } finally {
         await source.stop();
       }
-    });
+    } finally {
+      veth.destroy();
+    }
   });
 
   (tpSkip ? it.skip : it)('should record openat on the kernel and replay it into the VM with the same per-process counts', async () => {
