@@ -3,7 +3,7 @@ import { ctxAccess } from '../context/ctx.js';
 import { type TracingCtx, tracingCtxAccess } from '../kernel-btf/tracing-ctx.js';
 import { BPF_MAX_VAR_OFF, MAX_BPF_STACK } from '../opcodes.js';
 import { SPIN_LOCK_SIZE } from '../object-btf.js';
-import { scalarConst, signExtendFrom, syncBounds } from '../scalar/bounds.js';
+import { type Scalar, scalarConst, scalarCopy, scalarUnknown, signExtendFrom, syncBounds } from '../scalar/bounds.js';
 import { tnumFormat, tnumIsConst, tnumRange } from '../scalar/tnum.js';
 import {
   type Reg,
@@ -38,12 +38,25 @@ function fail(env: Env, message: string): never {
 export function loadedScalar(size: number, signExtend: boolean): Reg {
   const r = regScalarUnknown();
   if (size < 8) {
+    if (!signExtend) {
+      r.num = scalarCopy(ZERO_EXTENDED[size]!);
+      return r;
+    }
     r.num.varOff = tnumRange(0n, (1n << BigInt(size * 8)) - 1n);
     syncBounds(r.num);
-    if (signExtend) signExtendFrom(r.num, (size * 8) as 8 | 16 | 32);
+    signExtendFrom(r.num, (size * 8) as 8 | 16 | 32);
   }
   return r;
 }
+
+/** Zero-extended loads of 1, 2 and 4 bytes: any value below 2^(8*size), computed once. */
+const ZERO_EXTENDED: Scalar[] = [0, 1, 2, 3, 4].map((size) => {
+  const s = scalarUnknown();
+  if (size === 0) return s;
+  s.varOff = tnumRange(0n, (1n << BigInt(size * 8)) - 1n);
+  syncBounds(s);
+  return s;
+});
 
 function isMapReadonly(env: Env, map: number): boolean {
   const m = env.maps[map];

@@ -93,7 +93,21 @@ export function regPointer(type: RegType, flags = 0): Reg {
 }
 
 export function regCopy(r: Reg): Reg {
-  return { ...r, num: scalarCopy(r.num) };
+  return {
+    type: r.type,
+    flags: r.flags,
+    off: r.off,
+    num: scalarCopy(r.num),
+    id: r.id,
+    refObjId: r.refObjId,
+    range: r.range,
+    map: r.map,
+    memSize: r.memSize,
+    frameno: r.frameno,
+    btfName: r.btfName,
+    func: r.func,
+    written: r.written,
+  };
 }
 
 export function regAssign(dst: Reg, src: Reg): void {
