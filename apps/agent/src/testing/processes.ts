@@ -10,12 +10,15 @@ export interface AgentProcess {
   log(): string;
 }
 
-export function spawnAgentProcess(args: readonly string[], env: Record<string, string> = {}): AgentProcess {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=development', '--import', join(repoRoot, 'scripts/ts-register.mjs'), join(repoRoot, 'apps/agent/src/testing/agent-process.ts'), ...args],
-    { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+/**
+ * `fromDist` runs the built daemon (`apps/agent/bin/bpfleet-agent.js`, after `npm run build`) as a host
+ * would; otherwise the sources through the TypeScript loader (which adds its own worker thread and memory).
+ */
+export function spawnAgentProcess(args: readonly string[], env: Record<string, string> = {}, options: { fromDist?: boolean } = {}): AgentProcess {
+  const entry = options.fromDist
+    ? [join(repoRoot, 'apps/agent/bin/bpfleet-agent.js')]
+    : ['--conditions=development', '--import', join(repoRoot, 'scripts/ts-register.mjs'), join(repoRoot, 'apps/agent/src/testing/agent-process.ts')];
+  const child = spawn(process.execPath, [...entry, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   // A pipe nobody reads would block the child once full.
   let tail = '';
   child.stderr?.on('data', (d: Buffer) => {
