@@ -123,6 +123,9 @@ function stackSafe(old: Frame, cur: Frame, ids: IdMap, exact: boolean): boolean 
     const o = old.spilled[i >> 3];
     const c = cur.spilled[i >> 3];
     if (!o || !c) return false;
+    // States share unchanged spills (copy-on-write): the same object is as safe as itself, unless its
+    // ids still have to be matched against the rest of the state.
+    if (o === c && (o.type === RegType.SCALAR || (o.id === 0 && o.refObjId === 0))) continue;
     if (!regSafe(o, c, ids, exact)) return false;
   }
   return true;
