@@ -2,8 +2,10 @@
 # `npm run demo`: the whole fleet on this machine. Bootstraps what is missing, starts a controller on its
 # own database (bpfleet_demo) and NATS/queue prefix (bpfleet_demo), three agents (one on the kernel runtime
 # where the machine allows it, two forced onto the VM runtime), pushes the examples, shows the broken one's
-# rejection, rolls opens_per_process out as a canary wave by wave, generates activity (file opens, packets
-# on a veth pair into a network namespace, app events to the VM agents) and prints live query results.
+# rejection, rolls opens_per_process out as a canary wave by wave, shows a version that fails on load being
+# rolled back, generates activity (file opens, packets on a veth pair into a network namespace, app events
+# to the VM agents) and prints live query results. The processes are started by scripts/demo/fleet-up.ts
+# (the same launcher the e2e test uses).
 #
 #   bash scripts/demo.sh [--duration 60s] [--port 8080] [--interval 5s]
 #
@@ -33,7 +35,7 @@ while (($#)); do
     --duration=*) DURATION=$(seconds_of "${1#*=}"); shift ;;
     --port) PORT=${2:?--port needs a value}; shift 2 ;;
     --interval) INTERVAL=$(seconds_of "${2:?--interval needs a value}"); shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "demo: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -46,9 +48,8 @@ say() { printf '\n\033[1;32m== %s\033[0m\n' "$*"; }
 note() { printf '\033[0;36m   %s\033[0m\n' "$*"; }
 
 DEMO_DIR="$ROOT/.data/demo"
-PREFIX=bpfleet_demo
-DB_NAME=bpfleet_demo
-BASE_DB="postgres://bpfleet:bpfleet@127.0.0.1:5432"
+FLEET=bpfleet_demo  # database, NATS prefix and BullMQ prefix
+
 NETNS="bpfleet-demo-$$"
 VETH_HOST="bfdemo$$"
 VETH_NS="bfdpeer$$"
@@ -108,82 +109,49 @@ say "bootstrap (packages, npm deps, bpffs, Postgres/Redis/NATS, BPF corpus and e
 bootstrap_all
 cd "$ROOT"
 npm run -s build
-[[ -f tools/agent-sim/dist/cleanup.js ]] || npx tsc -b tools/agent-sim/tsconfig.json
-
-# Fresh demo state: database, NATS prefix, BullMQ keys, data dirs.
+# Fresh data dir; fleet-up.ts resets the database, the NATS prefix and the BullMQ keys.
 rm -rf "$DEMO_DIR"
 mkdir -p "$DEMO_DIR"
-psql "$BASE_DB/postgres" -qc "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" >/dev/null
-psql "$BASE_DB/postgres" -qc "CREATE DATABASE $DB_NAME" >/dev/null
-NATS_URL=nats://127.0.0.1:4222 node tools/agent-sim/dist/cleanup.js "$PREFIX"
-redis-cli -p 6379 --scan --pattern "$PREFIX:*" | xargs -r redis-cli -p 6379 del >/dev/null
-
-# ---------------------------------------------------------------------------------------------- controller
-PORT=${PORT:-$(free_port)}
-API="http://127.0.0.1:$PORT"
-TOKEN="bpf_demo_$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
-say "controller on $API (database $DB_NAME, NATS prefix $PREFIX)"
-start_bg "$DEMO_DIR/controller.log" env \
-  DATABASE_URL="$BASE_DB/$DB_NAME" REDIS_URL=redis://127.0.0.1:6379 NATS_URL=nats://127.0.0.1:4222 \
-  NATS_PREFIX="$PREFIX" QUEUE_PREFIX="$PREFIX" PORT="$PORT" HOST=127.0.0.1 \
-  BOOTSTRAP_ADMIN_TOKEN="$TOKEN" BOOTSTRAP_TOKEN_FILE="$DEMO_DIR/controller/admin-token" \
-  SIGNING_KEY_FILE="$DEMO_DIR/controller/signing-key.pem" LOG_LEVEL=warn \
-  node apps/controller/dist/main.js
-CONTROLLER_PID=${PIDS[-1]}
-for i in $(seq 1 300); do
-  curl -sf "$API/readyz" >/dev/null && break
-  kill -0 "$CONTROLLER_PID" 2>/dev/null || { tail -20 "$DEMO_DIR/controller.log" >&2; echo "demo: controller exited" >&2; exit 1; }
-  sleep 0.2
-done
-curl -sf "$API/readyz" >/dev/null || { echo "demo: controller not ready after 60 s" >&2; exit 1; }
-curl -sf "$API/api/v1/signing/public-key" | json_field 'j.publicKey' >"$DEMO_DIR/controller.pub"
-note "ready; API docs: $API/api/docs (OpenAPI JSON: $API/api/docs-json)"
-
-export BPFLEET_SERVER="$API" BPFLEET_TOKEN="$TOKEN" BPFLEET_CONFIG_DIR="$DEMO_DIR/cli"
-bpfleet() { node "$ROOT/apps/cli/bin/bpfleet.js" "$@"; }
 
 # ---------------------------------------------------------------------------------------------- network
 # A veth pair into a network namespace; the kernel agent attaches xdp to the host end.
-KERNEL_IFACE_ARGS=()
+KERNEL_IFACE=""
 if [[ $(id -u) -eq 0 ]] && command -v ip >/dev/null && ip netns add "$NETNS" 2>/dev/null; then
   NETNS_CREATED=1
   if ip link add "$VETH_HOST" type veth peer name "$VETH_NS" netns "$NETNS" &&
      ip addr add 10.201.0.1/24 dev "$VETH_HOST" && ip link set "$VETH_HOST" up &&
      ip -n "$NETNS" addr add 10.201.0.2/24 dev "$VETH_NS" && ip -n "$NETNS" link set "$VETH_NS" up &&
      ip -n "$NETNS" link set lo up; then
-    KERNEL_IFACE_ARGS=(--interface "$VETH_HOST")
-    note "veth $VETH_HOST <-> $VETH_NS (netns $NETNS)"
-  else
-    note "could not set up the veth pair; xdp runs without kernel traffic"
+    KERNEL_IFACE=$VETH_HOST
   fi
-else
-  note "no network namespace (needs root and iproute2); xdp runs without kernel traffic"
 fi
 
-# ---------------------------------------------------------------------------------------------- agents
-say "three agents"
-agent() { # agent ID LABELS RUNTIME [extra args]
-  local id=$1 labels=$2 runtime=$3; shift 3
-  mkdir -p "$DEMO_DIR/$id"
-  start_bg "$DEMO_DIR/$id.log" node apps/agent/bin/bpfleet-agent.js --nats nats://127.0.0.1:4222 --prefix "$PREFIX" \
-    --controller-key "$DEMO_DIR/controller.pub" --data-dir "$DEMO_DIR/$id" --id "$id" --labels "$labels" \
-    --interval 5s --runtime "$runtime" "$@"
+# ---------------------------------------------------------------------------------------------- fleet
+PORT=${PORT:-$(free_port)}
+say "controller on http://127.0.0.1:$PORT (database, NATS prefix and queue prefix $FLEET) and three agents"
+if [[ -n $KERNEL_IFACE ]]; then note "veth $VETH_HOST <-> $VETH_NS (netns $NETNS): the kernel agent attaches xdp to $VETH_HOST"
+else note "no network namespace (needs root and iproute2): xdp runs in the VM on every agent"; fi
+agent_json() { # agent_json ID LABELS-JSON RUNTIME EXTRA-JSON
+  printf '{"id":"%s","labels":%s,"runtime":"%s","interval":"5s"%s}' "$1" "$2" "$3" "$4"
 }
-agent demo-kernel env=demo,role=canary auto "${KERNEL_IFACE_ARGS[@]}"
-agent demo-vm-1 env=demo,role=web vm --app-socket "$DEMO_DIR/demo-vm-1/app.sock"
-agent demo-vm-2 env=demo,role=db vm --app-socket "$DEMO_DIR/demo-vm-2/app.sock"
-for i in $(seq 1 150); do
-  online=$(bpfleet agents --status online --json | json_field 'j.length ?? j.agents?.length ?? 0')
-  [[ ${online:-0} -ge 3 ]] && break
-  sleep 0.2
-done
+AGENTS="[$(agent_json demo-kernel '{"env":"demo","role":"canary"}' auto "${KERNEL_IFACE:+,\"interface\":\"$KERNEL_IFACE\"}"),"
+AGENTS+="$(agent_json demo-vm-1 '{"env":"demo","role":"web"}' vm ',"appSocket":true'),"
+AGENTS+="$(agent_json demo-vm-2 '{"env":"demo","role":"db"}' vm ',"appSocket":true')]"
+UP=$(node --conditions=development --import ./scripts/ts-register.mjs scripts/demo/fleet-up.ts \
+  "{\"name\":\"$FLEET\",\"dir\":\"$DEMO_DIR\",\"port\":$PORT,\"agents\":$AGENTS}") || { echo "demo: the fleet did not start" >&2; exit 1; }
+eval "$UP"   # SERVER TOKEN PUBKEY FLEET_PIDS
+# shellcheck disable=SC2206
+PIDS+=($FLEET_PIDS)
+note "ready; API docs: $SERVER/api/docs (OpenAPI JSON: $SERVER/api/docs-json)"
+export BPFLEET_SERVER="$SERVER" BPFLEET_TOKEN="$TOKEN" BPFLEET_CONFIG_DIR="$DEMO_DIR/cli"
+bpfleet() { node "$ROOT/apps/cli/bin/bpfleet.js" "$@"; }
 bpfleet agents
 
 # ---------------------------------------------------------------------------------------------- push
-wait_verified() { # wait_verified NAME -> prints final status of version 1
-  local status=""
+wait_verified() { # wait_verified NAME VERSION -> prints the final status of that version
+  local status="" i
   for i in $(seq 1 300); do
-    status=$(bpfleet versions "$1" --json | json_field '(Array.isArray(j) ? j : j.versions).find(v => v.version === 1)?.status')
+    status=$(bpfleet versions "$1" --json | json_field "(Array.isArray(j) ? j : j.versions).find(v => v.version === $2)?.status")
     [[ $status == signed || $status == rejected || $status == error ]] && break
     sleep 0.2
   done
@@ -191,66 +159,66 @@ wait_verified() { # wait_verified NAME -> prints final status of version 1
 }
 
 say "push the examples (each is verified centrally against the fleet's kernel profiles, then signed)"
-PROGRAMS=(opens_per_process syscall_latency packets_by_protocol syscall_latency_log2)
-for p in opens_per_process syscall_latency packets_by_protocol broken_null_deref; do
+PROGRAMS=(opens_per_process syscall_latency packets_by_protocol)
+for p in "${PROGRAMS[@]}" broken_null_deref; do
   bpfleet push "examples/build/$p.o" --name "$p" --source "examples/$p.bpf.c"
 done
-# The same latency histogram as one __u64 per slot: the query API's histogram aggregation reads
-# scalar slots (see "packets by protocol" below for the array/struct-valued maps).
-bpfleet push tests/bpf/build/rawtp_syscall_latency.o --name syscall_latency_log2 --source tests/bpf/rawtp_syscall_latency.bpf.c
 for p in "${PROGRAMS[@]}"; do
-  st=$(wait_verified "$p")
+  st=$(wait_verified "$p" 1)
   note "$p@1: $st"
   [[ $st == signed ]] || { bpfleet verify-report "$p@1" || true; echo "demo: $p was not signed" >&2; exit 1; }
 done
 
 say "the deliberately broken example is refused before any host sees it"
-st=$(wait_verified broken_null_deref)
+st=$(wait_verified broken_null_deref 1)
 note "broken_null_deref@1: $st"
 bpfleet verify-report broken_null_deref@1 || true
 
 # ---------------------------------------------------------------------------------------------- rollouts
+follow_rollout() { # follow_rollout ID: prints the progress each time it changes, until it ends
+  local last="" view state i
+  for i in $(seq 1 240); do
+    view=$(bpfleet rollout status "$1" --json)
+    state=$(json_field 'j.state + " " + j.currentWave + " " + JSON.stringify(j.counts)' <<<"$view")
+    if [[ $state != "$last" ]]; then bpfleet rollout status "$1"; echo; last=$state; fi
+    [[ ${state%% *} == running || ${state%% *} == paused || ${state%% *} == rolling_back ]] || break
+    sleep 0.5
+  done
+}
+
 say "canary rollout of opens_per_process@1: one host first (30%), then 2 more waves, 5 s apart"
 RID=$(bpfleet rollout opens_per_process@1 --selector env=demo --canary 30% --waves 2 --pause 5s --min-healthy 1s --json | json_field 'j.id')
 note "rollout $RID"
-last=""
-for i in $(seq 1 120); do
-  view=$(bpfleet rollout status "$RID" --json)
-  state=$(json_field 'j.state + " " + j.wave' <<<"$view")
-  if [[ $state != "$last" ]]; then bpfleet rollout status "$RID"; echo; last=$state; fi
-  [[ ${state%% *} == running || ${state%% *} == paused ]] || break
+follow_rollout "$RID"
+
+say "opens_per_process v2 passes verification but no host can create its 512 TiB map: automatic rollback"
+bpfleet push examples/build/broken_map_too_big.o --name opens_per_process --source examples/broken_map_too_big.bpf.c
+note "opens_per_process@2: $(wait_verified opens_per_process 2)"
+# The gate tolerates two failed loads (and the agent errors they cause), so all three hosts try v2 first.
+RID=$(bpfleet rollout opens_per_process@2 --selector env=demo --max-failed-loads 2 --max-agent-errors 10 --json | json_field 'j.id')
+follow_rollout "$RID"
+
+say "syscall_latency and packets_by_protocol to every demo agent at once"
+for p in syscall_latency packets_by_protocol; do bpfleet rollout "$p@1" --selector env=demo; done
+for i in $(seq 1 60); do
+  loaded=$(bpfleet agents --json | json_field 'j.reduce((n, a) => n + a.programs.filter(p => p.state === "loaded").length, 0)')
+  [[ ${loaded:-0} -ge 9 ]] && break
   sleep 0.5
 done
-
-say "syscall_latency, syscall_latency_log2 and packets_by_protocol to every demo agent at once"
-for p in syscall_latency syscall_latency_log2 packets_by_protocol; do bpfleet rollout "$p@1" --selector env=demo; done
-sleep 3
-bpfleet agents
+note "what each program runs on, per agent (the agents' own status reports):"
+bpfleet agents --json | node scripts/demo/runtime-table.mjs
 
 # ---------------------------------------------------------------------------------------------- activity
 say "activity: file opens, packets into the namespace, app events to the VM agents"
 start_bg "$DEMO_DIR/opens.log" bash -c 'while :; do cat /etc/hostname /etc/os-release >/dev/null; sleep 0.1; done'
-if ((${#KERNEL_IFACE_ARGS[@]})); then
+if [[ -n $KERNEL_IFACE ]]; then
   # UDP datagrams and TCP SYNs (answered by RST) from the namespace towards the host end.
   start_bg "$DEMO_DIR/traffic.log" ip netns exec "$NETNS" bash -c \
     'while :; do echo x >/dev/udp/10.201.0.1/9999; (exec 3<>/dev/tcp/10.201.0.1/9) 2>/dev/null; sleep 0.1; done'
 fi
-start_bg "$DEMO_DIR/app-events.log" node scripts/demo/app-events.mjs "$DEMO_DIR/demo-vm-1/app.sock" "$DEMO_DIR/demo-vm-2/app.sock"
+start_bg "$DEMO_DIR/app-events.log" node scripts/demo/app-events.mjs "$DEMO_DIR/agents/demo-vm-1/app.sock" "$DEMO_DIR/agents/demo-vm-2/app.sock"
 
 # ---------------------------------------------------------------------------------------------- live
-# by_proto values are {packets, bytes} structs, stored whole (value_json); the latest snapshot per host.
-packets_by_protocol() {
-  psql "$BASE_DB/$DB_NAME" -qX -P pager=off -c "
-    SELECT agent_id AS host,
-           CASE key #>> '{}' WHEN '6' THEN 'tcp' WHEN '17' THEN 'udp' WHEN '1' THEN 'icmp' WHEN '58' THEN 'icmpv6'
-                WHEN '255' THEN 'non-ip' ELSE 'ip proto ' || (key #>> '{}') END AS protocol,
-           (value_json ->> 'packets')::bigint AS packets, (value_json ->> 'bytes')::bigint AS bytes
-    FROM (SELECT DISTINCT ON (agent_id, key_hex) agent_id, key, value_json FROM metric_samples
-          WHERE program = 'packets_by_protocol' AND map = 'by_proto' AND ts > now() - interval '5 minutes'
-          ORDER BY agent_id, key_hex, ts DESC, seq DESC) latest
-    WHERE (value_json ->> 'packets')::bigint > 0 ORDER BY 1, 3 DESC" || true
-}
-
 if ((DURATION)); then say "live results every ${INTERVAL}s for ${DURATION}s"; else say "live results every ${INTERVAL}s (Ctrl-C stops)"; fi
 END=$(( $(date +%s) + DURATION ))
 while :; do
@@ -258,11 +226,11 @@ while :; do
   printf '\n\033[1m--- %s ---\033[0m\n' "$(date +%T)"
   echo "top processes by opens (last 5 min, all hosts):"
   bpfleet query opens_per_process --map opens --agg topk --group-by key:comm -k 5 --since 5m || true
-  echo "syscall latency (ns), merged over the fleet:"
-  bpfleet query syscall_latency_log2 --map latency_log2 --agg histogram --since 5m || true
-  echo "packets by protocol per host (latest snapshot, read from Postgres: the query API aggregates scalar values only):"
-  packets_by_protocol
-  echo "API docs: $API/api/docs   agents: bpfleet agents   (BPFLEET_SERVER=$API)"
+  echo "syscall latency (ns), last 5 min, merged over the fleet:"
+  bpfleet query syscall_latency --map latency_ns --agg histogram --as counter --since 5m || true
+  echo "packets by protocol per host (host/IP protocol: 6 tcp, 17 udp, 1 icmp, 58 icmpv6, 255 non-IP; since load):"
+  bpfleet query packets_by_protocol --map by_proto --field packets --agg topk --group-by agent,key -k 12 --since 5m || true
+  echo "API docs: $SERVER/api/docs   agents: bpfleet agents   (BPFLEET_SERVER=$SERVER)"
   if ((DURATION)) && (( $(date +%s) >= END )); then break; fi
 done
 exit 0

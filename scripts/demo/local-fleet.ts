@@ -4,6 +4,7 @@
 // every resource it created, also after a failure half-way. The e2e test (tests/e2e) drives it in-process;
 // `npm run demo` starts the same processes through fleet-up.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -104,7 +105,7 @@ export class LocalFleet {
   readonly prefix: string;
   readonly natsUrl: string;
   readonly redisUrl: string;
-  readonly token = `bpf_fleet_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
+  readonly token = `bpf_fleet_${randomBytes(24).toString('base64url')}`;
   readonly processes: ManagedProcess[] = [];
   readonly agents = new Map<string, ManagedProcess>();
   port = 0;

@@ -259,7 +259,7 @@ describe('the fleet end to end (controller + three agents as processes)', () => 
     await cli('push', 'examples/build/broken_map_too_big.o', '--name', PROGRAM, '--source', 'examples/broken_map_too_big.bpf.c');
     await eventually(async () => ((await cliJson<{ version: number; status: string }[]>('versions', PROGRAM)).find((x) => x.version === 2)?.status === 'signed' ? true : undefined), 60_000, `${PROGRAM}@2 signed`);
     // The gate tolerates two failed loads, so every agent tries v2 (and fails) before the rollback.
-    const created = await cliJson<Rollout>('rollout', `${PROGRAM}@2`, '--selector', selector, '--max-failed-loads', '2');
+    const created = await cliJson<Rollout>('rollout', `${PROGRAM}@2`, '--selector', selector, '--max-failed-loads', '2', '--max-agent-errors', '10');
     const done = await eventually(async () => {
       const r = await cliJson<Rollout>('rollout', 'status', created.id);
       return r.state === 'rolled_back' || r.state === 'completed' ? r : undefined;
