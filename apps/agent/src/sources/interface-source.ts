@@ -50,6 +50,7 @@ export class InterfacePacketSource implements VmEventSource {
       this.timer = undefined;
       if (this.stopped || !this.socket) return;
       const frames = this.socket.receive(maxPerTurn);
+      if (frames.length === 0) this.countDrops();
       for (const f of frames) {
         const frame = fitFrame(f.bytes, this.skipped);
         if (!frame) continue;
@@ -63,9 +64,20 @@ export class InterfacePacketSource implements VmEventSource {
     await Promise.resolve();
   }
 
+  /** Frames the kernel dropped because the socket buffer was full (the reader fell behind). */
+  private countDrops(): void {
+    try {
+      const { drops } = this.socket!.statistics();
+      if (drops > 0) this.skipped.add('dropped by the kernel (socket buffer full)', drops);
+    } catch {
+      // Statistics are best effort; frames themselves still flow.
+    }
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.socket) this.countDrops();
     this.socket?.close();
     this.socket = undefined;
     this.finished.resolve();

@@ -29,7 +29,7 @@ export type { RingBufferMode } from './ringbuf.js';
 export { attachProgram, type AttachTargets } from './attach/attach-program.js';
 export { enableRunStats, type RunStats } from './stats.js';
 export { linkInfoOf, programRunStats, runStatsEnabled, type ProgramRunStats } from './program-stats.js';
-export { PacketSocket, type CapturedFrame, type PacketSocketOptions } from './packet-socket.js';
+export { PacketSocket, type CapturedFrame, type PacketSocketOptions, type PacketSocketStats } from './packet-socket.js';
 export { RawProgram, loadRawProgram, createRingBufferMap, tracepointId, attachTracepointFd, attachRawTracepointFd } from './raw-program.js';
 export { FdLink } from './attach/fd-link.js';
 export { attachTcx } from './attach/tcx.js';

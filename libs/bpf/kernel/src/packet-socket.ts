@@ -14,6 +14,11 @@ const EINTR = 4;
 /** `struct sockaddr_ll`: family u16, protocol be16, ifindex i32, hatype u16, pkttype u8, halen u8, addr[8]. */
 const SOCKADDR_LL_SIZE = 20;
 const PACKET_OUTGOING = 4;
+const SOL_SOCKET = 1;
+const SO_RCVBUF = 8;
+const SO_RCVBUFFORCE = 33;
+const SOL_PACKET = 263;
+const PACKET_STATISTICS = 6;
 
 /** One frame read from an AF_PACKET socket, starting at the Ethernet header. */
 export interface CapturedFrame {
@@ -29,6 +34,17 @@ export interface CapturedFrame {
 export interface PacketSocketOptions {
   /** Bytes kept per frame (default 65535); longer frames are cut, wireLength says how long they were. */
   readonly snapLength?: number;
+  /**
+   * Socket receive buffer (default 8 MiB): what absorbs a burst between two reads. Set with
+   * SO_RCVBUFFORCE when privileged, else SO_RCVBUF (capped by net.core.rmem_max).
+   */
+  readonly receiveBufferBytes?: number;
+}
+
+/** PACKET_STATISTICS since the previous call: frames the socket saw and those dropped for lack of room. */
+export interface PacketSocketStats {
+  readonly packets: number;
+  readonly drops: number;
 }
 
 function htons(v: number): number {
@@ -64,7 +80,19 @@ export class PacketSocket {
       c.close(fd);
       throw KernelError.fromErrno('bind', errno, `AF_PACKET ifindex ${this.ifindex}`);
     }
+    const size = Buffer.alloc(4);
+    size.writeInt32LE(options.receiveBufferBytes ?? 8 * 1024 * 1024);
+    if (c.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, size, 4) < 0) c.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, size, 4);
     this.fd = fd;
+  }
+
+  /** Frames seen and dropped by the kernel since the last call (reading resets the counters). */
+  statistics(): PacketSocketStats {
+    if (this.fd < 0) throw new KernelError('packet socket is closed', 'getsockopt', 9);
+    const out = Buffer.alloc(8);
+    const len = new Uint32Array([8]);
+    if (libc().getsockopt(this.fd, SOL_PACKET, PACKET_STATISTICS, out, len) < 0) throw KernelError.fromErrno('getsockopt', lastErrno() || 22, 'PACKET_STATISTICS');
+    return { packets: out.readUInt32LE(0), drops: out.readUInt32LE(4) };
   }
 
   get closed(): boolean {

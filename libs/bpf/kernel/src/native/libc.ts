@@ -8,6 +8,7 @@ export interface Libc {
   readonly close: (fd: number) => number;
   readonly ioctl: (fd: number, request: number, arg: number) => number;
   readonly setsockopt: (fd: number, level: number, name: number, value: Buffer, len: number) => number;
+  readonly getsockopt: (fd: number, level: number, name: number, value: Buffer, len: Uint32Array) => number;
   readonly socket: (domain: number, type: number, protocol: number) => number;
   readonly bind: (fd: number, addr: Buffer, len: number) => number;
   readonly getsockname: (fd: number, addr: Buffer, len: Uint32Array) => number;
@@ -41,6 +42,7 @@ export function libc(): Libc {
     close: f('int close(int fd)') as Libc['close'],
     ioctl: f('int ioctl(int fd, unsigned long request, unsigned long arg)') as Libc['ioctl'],
     setsockopt: f('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)') as Libc['setsockopt'],
+    getsockopt: f('int getsockopt(int fd, int level, int name, _Out_ void *value, _Inout_ uint32_t *len)') as Libc['getsockopt'],
     socket: f('int socket(int domain, int type, int protocol)') as Libc['socket'],
     bind: f('int bind(int fd, const void *addr, uint32_t len)') as Libc['bind'],
     getsockname: f('int getsockname(int fd, _Out_ void *addr, _Inout_ uint32_t *len)') as Libc['getsockname'],
