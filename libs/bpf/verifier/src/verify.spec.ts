@@ -289,7 +289,13 @@ describe('verifyInstructions', () => {
   });
 
   describe('BTF-typed tracing contexts', () => {
-    const extract: KernelBtfExtract = { kernelRelease: 'test', tracepoints: { sched_switch: ['s', 'task_struct', 'task_struct', 's'] }, lsmHooks: { file_open: ['file', 's'] }, structSizes: { task_struct: 64, file: 32 } };
+    const extract: KernelBtfExtract = {
+      kernelRelease: 'test',
+      tracepoints: { sched_switch: ['s', 'task_struct', 'task_struct', 's'] },
+      lsmHooks: { file_open: ['file', 's'] },
+      structSizes: { task_struct: 64, file: 32 },
+      ksymVars: {},
+    };
     const tp = (items: Items, target = 'sched_switch') =>
       verifyInstructions({ insns: link(items), type: BpfProgType.TRACING, expectedAttachType: 23, attachTarget: target }, { kernelBtf: extract });
     it('reads pointer arguments as trusted kernel pointers', () => {
@@ -301,6 +307,14 @@ describe('verifyInstructions', () => {
       expect(r.error?.message).toBe("R1 invalid mem access 'scalar'");
       const past = tp([asm.ldx(64, R0, R1, 32), asm.mov64Imm(R0, 0), asm.exit()]);
       expect(past.error?.message).toBe("func 'btf_trace_sched_switch' doesn't have 5-th argument\ninvalid bpf_context access off=32 size=8");
+    });
+    it('refuses loading the address of a kernel variable kallsyms cannot resolve', () => {
+      const withKsyms: KernelBtfExtract = { ...extract, ksymVars: { bpf_prog_active: -1, runqueues: 8 } };
+      const prog = (insns: ReturnType<typeof link>, name: string) =>
+        verifyInstructions({ insns, type: BpfProgType.SOCKET_FILTER, ksymLoads: new Map([[0, name]]) }, { kernelBtf: withKsyms });
+      const insns = link([asm.lddw(R1, 0n), asm.mov64Imm(R0, 0), asm.exit()]);
+      expect(prog(insns, 'bpf_prog_active').error?.message).toBe("ldimm64 failed to find the address for kernel symbol 'bpf_prog_active'.");
+      expect(prog(insns, 'runqueues').accepted).toBe(true);
     });
     it('lets LSM programs read the hook return value slot', () => {
       const r = verifyInstructions(

@@ -51,6 +51,8 @@ export interface ProgramInput {
   readonly globalFuncs?: readonly number[];
   /** Global subprograms with their BTF prototypes (verified on their own, as the kernel does from 5.6). */
   readonly globalSignatures?: readonly GlobalFuncSignature[];
+  /** `lddw` instructions that load a kernel variable's address (`__ksym` externs): index to symbol name. */
+  readonly ksymLoads?: ReadonlyMap<number, string>;
   /** Per map, where its value's bpf_spin_lock sits (-1: none). */
   readonly spinLockOffsets?: readonly number[];
   readonly lineInfo?: readonly LineInfo[];
@@ -69,6 +71,7 @@ function lineText(lineInfo: readonly LineInfo[], insn: number): string | null {
 
 /** Verifies raw instructions for a program type (maps referenced by index, as BpfObject programs do). */
 export function verifyInstructions(input: ProgramInput, options: VerifyOptions = {}): VerifyResult {
+  const kernelBtf = options.kernelBtf ?? (options.profile ?? DEFAULT_PROFILE).kernelBtf;
   const checker = new Checker({
     insns: input.insns,
     maps: input.maps ?? [],
@@ -79,7 +82,9 @@ export function verifyInstructions(input: ProgramInput, options: VerifyOptions =
     sleepable: input.sleepable ?? false,
     globalFuncs: input.globalFuncs ?? [],
     globalSigs: input.globalSignatures ?? [],
-    tracingCtx: tracingCtx(options.kernelBtf ?? (options.profile ?? DEFAULT_PROFILE).kernelBtf, input.type, input.expectedAttachType ?? 0, input.attachTarget),
+    tracingCtx: tracingCtx(kernelBtf, input.type, input.expectedAttachType ?? 0, input.attachTarget),
+    ksymLoads: input.ksymLoads ?? new Map(),
+    kernelBtf,
     spinLockOffsets: input.spinLockOffsets ?? [],
     logLevel: options.logLevel ?? 0,
     lineInfo: input.lineInfo ?? [],
@@ -129,6 +134,7 @@ export function verifyProgram(object: BpfObject, program: BpfProgramSpec, option
       globalFuncs: globalFunctionStarts(btf, program),
       globalSignatures: globalFunctionSignatures(btf, program),
       spinLockOffsets: spinLockOffsets(btf, object.maps),
+      ksymLoads: new Map(program.references.flatMap((r) => (r.kind === 'extern' ? [[r.insn, r.name] as const] : []))),
       lineInfo: program.lineInfo,
     },
     options,

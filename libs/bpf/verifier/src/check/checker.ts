@@ -44,6 +44,7 @@ import { checkAlu, readReg, setReg, writeReg } from './alu-check.js';
 import { checkGlobalCallArgs, checkHelperCall, enterFrame, globalEntryRegs } from './calls.js';
 import type { GlobalFuncSignature } from '../object-btf.js';
 import type { TracingCtx } from '../kernel-btf/tracing-ctx.js';
+import type { KernelBtfExtract } from '../kernel-btf/extract.js';
 import { type Subprog, checkCfg, findSubprogs } from './cfg.js';
 import type { Env } from './env.js';
 import { VerifyFail } from './errors.js';
@@ -65,6 +66,10 @@ export interface CheckInput {
   readonly globalSigs: readonly GlobalFuncSignature[];
   /** tp_btf / LSM context typed from kernel BTF, or null. */
   readonly tracingCtx: TracingCtx | null;
+  /** `lddw` instructions that load the address of a kernel variable (`__ksym` externs), by index. */
+  readonly ksymLoads: ReadonlyMap<number, string>;
+  /** What the target kernel's BTF and kallsyms provide, or null when unknown. */
+  readonly kernelBtf: KernelBtfExtract | null;
   readonly spinLockOffsets: readonly number[];
   readonly logLevel: 0 | 1 | 2;
   readonly lineInfo: readonly LineInfo[];
@@ -137,6 +142,8 @@ export class Checker implements Env {
 
   private readonly logLevel: 0 | 1 | 2;
   private readonly globalFuncs: ReadonlySet<number>;
+  private readonly ksymLoads: ReadonlyMap<number, string>;
+  private readonly kernelBtf: KernelBtfExtract | null;
   private readonly globalSigs: ReadonlyMap<number, GlobalFuncSignature>;
   /** Global subprograms reached by a call (verified after the main program, 6.8+) and those done. */
   private readonly calledGlobals = new Set<number>();
@@ -175,6 +182,8 @@ export class Checker implements Env {
     this.globalSigs = new Map(input.profile.version >= 506 ? input.globalSigs.map((g) => [g.start, g]) : []);
     this.spinLockOffsets = input.spinLockOffsets;
     this.tracingCtx = input.tracingCtx;
+    this.ksymLoads = input.ksymLoads;
+    this.kernelBtf = input.kernelBtf;
     this.logLevel = input.logLevel;
     this.lineInfo = [...input.lineInfo].sort((a, b) => a.insn - b.insn);
   }
@@ -238,6 +247,7 @@ export class Checker implements Env {
         const next = this.insns[i + 1];
         if (!next || next.opcode !== 0 || next.dst !== 0 || next.src !== 0 || next.offset !== 0) throw new VerifyFail(i, 'invalid bpf_ld_imm64 insn');
         if (insn.src > BPF_PSEUDO_MAP_IDX_VALUE) throw new VerifyFail(i, 'unrecognized bpf_ld_imm64 insn');
+        this.checkKsym(i);
         if (insn.src === BPF_PSEUDO_MAP_FD || insn.src === BPF_PSEUDO_MAP_IDX || insn.src === BPF_PSEUDO_MAP_VALUE || insn.src === BPF_PSEUDO_MAP_IDX_VALUE) {
           if (!this.maps[insn.imm]) throw new VerifyFail(i, `fd ${insn.imm} is not pointing to valid bpf_map`);
           if ((insn.src === BPF_PSEUDO_MAP_VALUE || insn.src === BPF_PSEUDO_MAP_IDX_VALUE) && next.imm >>> 0 >= this.maps[insn.imm]!.valueSize) {
@@ -256,6 +266,16 @@ export class Checker implements Env {
     this.live = computeLiveness(this.insns);
     this.explored = new Array<Node[] | undefined>(n);
     for (let k = 0; k < this.subprogs.length; k++) this.stackDepth.push(0);
+  }
+
+  /** check_pseudo_btf_id: a typed ksym needs the variable in kernel BTF and its address from kallsyms. */
+  private checkKsym(i: number): void {
+    const name = this.ksymLoads.get(i);
+    if (name === undefined || !this.kernelBtf) return;
+    const size = this.kernelBtf.ksymVars[name];
+    // Not a kernel variable in BTF: libbpf resolves it from kallsyms as a typeless ksym (or fails first).
+    if (size === undefined) return;
+    if (size < 0) throw new VerifyFail(i, `ldimm64 failed to find the address for kernel symbol '${name}'.`);
   }
 
   private subprogOf(insn: number): number {

@@ -19,6 +19,12 @@ export interface KernelBtfExtract {
   /** `bpf_lsm_<hook>` prototypes, the return type last (`s`, or `v` for void). */
   readonly lsmHooks: Readonly<Record<string, readonly KernelArg[]>>;
   readonly structSizes: Readonly<Record<string, number>>;
+  /**
+   * Kernel variables in BTF (typed `__ksym` externs) with their size, or -1 when kallsyms cannot
+   * resolve them (kernels built without CONFIG_KALLSYMS_ALL list no data symbols), which the
+   * verifier refuses when the program loads the symbol's address.
+   */
+  readonly ksymVars: Readonly<Record<string, number>>;
 }
 
 function skipMods(btf: Btf, id: number): BtfType {
@@ -54,7 +60,8 @@ function protoArgs(btf: Btf, protoId: number, sizes: Record<string, number>, ski
 }
 
 /** Collects tracepoint and LSM hook prototypes from a vmlinux BTF. */
-export function extractKernelBtf(btf: Btf, kernelRelease: string): KernelBtfExtract {
+export function extractKernelBtf(btf: Btf, kernelRelease: string, kallsyms?: ReadonlySet<string>): KernelBtfExtract {
+  const ksymVars: Record<string, number> = {};
   const tracepoints: Record<string, KernelArg[]> = {};
   const lsmHooks: Record<string, KernelArg[]> = {};
   const structSizes: Record<string, number> = {};
@@ -64,10 +71,18 @@ export function extractKernelBtf(btf: Btf, kernelRelease: string): KernelBtfExtr
       if (ptr.kind !== BtfKind.PTR) continue;
       const args = protoArgs(btf, ptr.type, structSizes, true, false);
       if (args) tracepoints[t.name.slice('btf_trace_'.length)] = args;
+    } else if (t.kind === BtfKind.VAR && t.name) {
+      let size = -1;
+      try {
+        size = btf.sizeOf(t.type);
+      } catch {
+        // A variable of unsized type cannot be loaded from anyway.
+      }
+      ksymVars[t.name] = !kallsyms || kallsyms.has(t.name) ? size : -1;
     } else if (t.kind === BtfKind.FUNC && t.name.startsWith('bpf_lsm_')) {
       const args = protoArgs(btf, t.type, structSizes, false, true);
       if (args) lsmHooks[t.name.slice('bpf_lsm_'.length)] = args;
     }
   }
-  return { kernelRelease, tracepoints, lsmHooks, structSizes };
+  return { kernelRelease, tracepoints, lsmHooks, structSizes, ksymVars };
 }
