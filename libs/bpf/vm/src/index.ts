@@ -11,6 +11,7 @@ export { RunContext, type FunctionInvoker } from './interpreter/run-context.js';
 export * from './conformance/conformance.js';
 export { defaultEnv } from './runner/env.js';
 export { BpfVm, type VmOptions, type TestRunInput, type TestRunOutput } from './runner/vm.js';
+export type { PreparedRun } from './runner/prepared.js';
 export { TestRunError } from './runner/errors.js';
 export { interpreterEngine, jitEngine, type Engine, type EngineFactory, type EngineRunOptions } from './runner/engine.js';
 export { dumpMaps, toHex } from './runner/dump.js';

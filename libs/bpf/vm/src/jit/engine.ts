@@ -240,7 +240,7 @@ export class JitEngine {
   private lookupPlan(index: number): MapLookupPlan | undefined {
     const map = this.maps[index];
     if (!map) return undefined;
-    if (map instanceof ArrayMap && map.type === BpfMapType.ARRAY && map.spec.maxEntries > 1) {
+    if (map instanceof ArrayMap && map.type === BpfMapType.ARRAY) {
       const base = map.valueAddress(0);
       return { kind: 'array', base, stride: map.valueAddress(1) - base, maxEntries: map.spec.maxEntries };
     }

@@ -28,6 +28,7 @@ import { interpreterEngine, type Engine, type EngineFactory } from './engine.js'
 import { defaultEnv } from './env.js';
 import { TestRunError } from './errors.js';
 import { PacketState } from './packet.js';
+import { prepareRun, type PreparedRun, type PreparedRunHost } from './prepared.js';
 
 export interface VmOptions {
   /** Possible CPUs (per-CPU map values). Default 1. */
@@ -91,6 +92,8 @@ export class BpfVm {
   private readonly ctxRegion: Region;
   private readonly packetRegion: Region;
   private readonly linker: MapLinker;
+  /** Who set the context and packet regions up last: a prepared run skips its setup while it is itself. */
+  private regionOwner: object | null = null;
 
   constructor(
     readonly object: BpfObject,
@@ -158,8 +161,40 @@ export class BpfVm {
     map.setProgram(index, this.program(programName), this.object.programs.findIndex((p) => p.name === programName));
   }
 
+  /**
+   * Program `name` ready to run on one input after another (the agent's events): each `run(bytes)`
+   * is `testRun(name, { data: bytes })` for packet program types or `testRun(name, { ctx: bytes })`
+   * for the others, once, without building the context, packet state and options again. XDP and
+   * context-only types have this allocation-free form; skb types take the test run path.
+   */
+  prepare(name: string): PreparedRun {
+    const spec = this.spec(name);
+    const program = this.program(name);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the host's accessors reach this VM's private state
+    const vm = this;
+    const host: PreparedRunHost = {
+      mem: this.mem,
+      engine: this.engine,
+      env: this.env,
+      budget: this.budget,
+      cpus: this.cpus,
+      ctxRegion: this.ctxRegion,
+      packetRegion: this.packetRegion,
+      get regionOwner(): object | null {
+        return vm.regionOwner;
+      },
+      set regionOwner(owner: object | null) {
+        vm.regionOwner = owner;
+      },
+      setContext: (bytes, perms) => this.setContext(bytes, perms),
+      testRun: (input, cpu) => this.testRun(name, { data: input, cpu }),
+    };
+    return prepareRun(name, spec.type, program, host);
+  }
+
   /** BPF_PROG_TEST_RUN: runs program `name` `repeat` times on the input and reports like the kernel. */
   testRun(name: string, input: TestRunInput = {}): TestRunOutput {
+    this.regionOwner = null;
     const spec = this.spec(name);
     const program = this.program(name);
     const repeat = input.repeat ?? 1;
