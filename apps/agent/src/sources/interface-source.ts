@@ -5,26 +5,23 @@ import { packetDirections } from './route.js';
 import { deferred, SkipCounter, type SourceStats, type VmEvent, type VmEventSource } from './source.js';
 
 export interface InterfaceSourceOptions {
-  /** How often to poll the socket when it was empty (default 5 ms). */
-  readonly pollMs?: number;
   /** Frames read per event-loop turn at most (default 1024), so a flood cannot starve timers. */
   readonly maxPerTurn?: number;
 }
 
 /**
  * Frames of a live interface through an AF_PACKET socket (CAP_NET_RAW), both directions: xdp and
- * ingress tc programs get what arrives, egress tc programs what leaves, socket filters both. The
- * socket is read without blocking: while frames are queued the next batch is read on the next turn of
- * the event loop, otherwise after pollMs.
+ * ingress tc programs get what arrives, egress tc programs what leaves, socket filters both. Nothing
+ * blocks and nothing polls: libuv reports the socket readable, and each turn of the event loop reads
+ * at most maxPerTurn frames (what is left wakes the next turn).
  */
 export class InterfacePacketSource implements VmEventSource {
   readonly description: string;
   private socket: PacketSocket | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private dropTimer: NodeJS.Timeout | undefined;
   private readonly finished = deferred();
   private readonly skipped = new SkipCounter();
   private events = 0;
-  private stopped = false;
 
   constructor(
     readonly iface: string,
@@ -42,32 +39,26 @@ export class InterfacePacketSource implements VmEventSource {
   }
 
   async start(sink: (event: VmEvent) => void): Promise<void> {
-    this.socket = new PacketSocket(this.iface);
-    this.stopped = false;
-    const pollMs = this.options.pollMs ?? 5;
+    const socket = new PacketSocket(this.iface);
+    this.socket = socket;
     const maxPerTurn = this.options.maxPerTurn ?? 1024;
-    const poll = () => {
-      this.timer = undefined;
-      if (this.stopped || !this.socket) return;
-      const frames = this.socket.receive(maxPerTurn);
-      if (frames.length === 0) this.countDrops();
-      for (const f of frames) {
+    socket.watch(() => {
+      for (const f of socket.receive(maxPerTurn)) {
         const frame = fitFrame(f.bytes, this.skipped);
         if (!frame) continue;
         this.events++;
         sink({ kind: 'packet', frame, direction: f.direction });
       }
-      // More may be queued: come back after other work had its turn.
-      this.timer = frames.length === maxPerTurn ? setTimeout(poll, 0) : setTimeout(poll, pollMs);
-    };
-    poll();
+    });
+    this.dropTimer = setInterval(() => this.countDrops(), 1000);
+    this.dropTimer.unref();
     await Promise.resolve();
   }
 
   /** Frames the kernel dropped because the socket buffer was full (the reader fell behind). */
   private countDrops(): void {
     try {
-      const { drops } = this.socket!.statistics();
+      const drops = this.socket?.statistics().drops ?? 0;
       if (drops > 0) this.skipped.add('dropped by the kernel (socket buffer full)', drops);
     } catch {
       // Statistics are best effort; frames themselves still flow.
@@ -75,9 +66,9 @@ export class InterfacePacketSource implements VmEventSource {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    if (this.socket) this.countDrops();
+    if (this.dropTimer) clearInterval(this.dropTimer);
+    this.dropTimer = undefined;
+    this.countDrops();
     this.socket?.close();
     this.socket = undefined;
     this.finished.resolve();

@@ -1,3 +1,4 @@
+import { koffi } from './native/koffi.js';
 import { libc, lastErrno } from './native/libc.js';
 import { KernelError } from './errors.js';
 import { ifindexOf, type Interface } from './attach/netdev.js';
@@ -53,8 +54,8 @@ function htons(v: number): number {
 
 /**
  * A raw AF_PACKET socket bound to one interface, read without blocking: receive() returns what the
- * kernel has queued (MSG_DONTWAIT) and never waits, so callers poll it from a timer or setImmediate.
- * Needs CAP_NET_RAW.
+ * kernel has queued (MSG_DONTWAIT) and never waits; watch() has libuv call back when frames are queued
+ * (level-triggered, like the ring-buffer reader), so there is no polling timer. Needs CAP_NET_RAW.
  */
 export class PacketSocket {
   readonly ifindex: number;
@@ -62,6 +63,7 @@ export class PacketSocket {
   private readonly buffer: Buffer;
   private readonly addr = Buffer.alloc(SOCKADDR_LL_SIZE);
   private readonly addrLen = new Uint32Array(1);
+  private poller: ReturnType<typeof koffi.node.poll> | null = null;
 
   constructor(iface: Interface, options: PacketSocketOptions = {}) {
     this.ifindex = ifindexOf(iface);
@@ -84,6 +86,16 @@ export class PacketSocket {
     size.writeInt32LE(options.receiveBufferBytes ?? 8 * 1024 * 1024);
     if (c.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, size, 4) < 0) c.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, size, 4);
     this.fd = fd;
+  }
+
+  /**
+   * Calls `onReadable` on the event loop whenever frames are queued; it should receive() a bounded
+   * batch, and is called again on the next turn while frames remain.
+   */
+  watch(onReadable: () => void): void {
+    if (this.fd < 0) throw new KernelError('packet socket is closed', 'poll', 9);
+    this.poller?.close();
+    this.poller = koffi.node.poll(this.fd, { readable: true }, () => onReadable());
   }
 
   /** Frames seen and dropped by the kernel since the last call (reading resets the counters). */
@@ -125,6 +137,8 @@ export class PacketSocket {
   }
 
   close(): void {
+    this.poller?.close();
+    this.poller = null;
     if (this.fd < 0) return;
     libc().close(this.fd);
     this.fd = -1;
