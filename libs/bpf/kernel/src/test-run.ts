@@ -7,7 +7,10 @@ export interface TestRunOptions {
   readonly data?: Uint8Array;
   /** Context bytes (e.g. `struct __sk_buff`, `struct xdp_md`, raw_tp args). */
   readonly ctx?: Uint8Array;
-  /** Runs; the kernel reports the average time per run. Default 1. */
+  /**
+   * Runs; the kernel reports the average time per run. Default 1. 0 is the kernel's "no repeat",
+   * which raw_tp and syscall programs require (they run once and report no duration).
+   */
   readonly repeat?: number;
   /** Room for the output packet (default data length + 4096). */
   readonly dataSizeOut?: number;
@@ -33,8 +36,8 @@ const MAX_REPEAT = 0x7fffffff;
 /** BPF_PROG_TEST_RUN on a loaded program fd (bpf_prog_test_run_opts). */
 export function testRunFd(fd: number, options: TestRunOptions = {}): TestRunResult {
   const repeat = options.repeat ?? 1;
-  if (!Number.isInteger(repeat) || repeat < 1 || repeat > MAX_REPEAT) {
-    throw new KernelError(`test run: repeat must be an integer in 1..${MAX_REPEAT}, got ${repeat}`, 'bpf_prog_test_run_opts', 22);
+  if (!Number.isInteger(repeat) || repeat < 0 || repeat > MAX_REPEAT) {
+    throw new KernelError(`test run: repeat must be an integer in 0..${MAX_REPEAT}, got ${repeat}`, 'bpf_prog_test_run_opts', 22);
   }
   const data = options.data;
   const ctx = options.ctx;
@@ -65,7 +68,7 @@ export function testRunFd(fd: number, options: TestRunOptions = {}): TestRunResu
     retval: opts.retval >>> 0,
     dataOut: dataOut ? new Uint8Array(dataOut.buffer, dataOut.byteOffset, Math.min(opts.data_size_out, dataOutSize)) : new Uint8Array(0),
     ctxOut: ctxOut ? new Uint8Array(ctxOut.buffer, ctxOut.byteOffset, Math.min(opts.ctx_size_out, ctxOutSize)) : new Uint8Array(0),
-    runs: repeat,
+    runs: Math.max(1, repeat),
     nsPerRun: opts.duration,
   };
 }
