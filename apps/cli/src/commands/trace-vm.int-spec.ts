@@ -96,6 +96,39 @@ describe('bpfleet trace --engine vm', () => {
     expect(await run(io3, 'trace', corpus('minimal'), '--engine', 'vm', '--pcap', pcap, '--speed', 'warp')).toBe(2);
   });
 
+  (process.getuid?.() !== 0 ? it.skip : it)('should count frames of a live interface (AF_PACKET on a veth from a test namespace)', async () => {
+    const ns = `bpfleet-tv${process.pid % 100000}`;
+    const hostIf = `bftv${process.pid % 100000}a`.slice(0, 15);
+    const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const cleanup = () => {
+      for (const args of [['netns', 'del', ns], ['link', 'del', hostIf]]) {
+        try {
+          ip(...args);
+        } catch {
+          // already gone
+        }
+      }
+    };
+    cleanup();
+    try {
+      ip('netns', 'add', ns);
+      ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', 'tvpeer', 'netns', ns);
+      ip('addr', 'add', '10.234.1.1/24', 'dev', hostIf);
+      ip('link', 'set', hostIf, 'up');
+      ip('-n', ns, 'addr', 'add', '10.234.1.2/24', 'dev', 'tvpeer');
+      ip('-n', ns, 'link', 'set', 'tvpeer', 'up');
+      const io = capture();
+      const traced = run(io, 'trace', corpus('kernel_net'), '--engine', 'vm', '--program', 'xdp_count_udp', '--interface', hostIf, '--duration', '1500ms', '--interval', '1s');
+      await new Promise((r) => setTimeout(r, 300));
+      execFileSync('ip', ['netns', 'exec', ns, 'bash', '-c', 'for i in $(seq 12); do echo x > /dev/udp/10.234.1.1/9999; done']);
+      expect(await traced).toBe(0);
+      expect(io.text()).toContain(`running xdp_count_udp in the VM on interface ${hostIf}`);
+      expect(io.text()).toMatch(/^@xdp_udp: 1 entry\n {2}0 => 12$/m);
+    } finally {
+      cleanup();
+    }
+  });
+
   (recordSkip ? it.skip : it)('should record openat on this kernel with bpfleet record and replay it with trace --engine vm', async () => {
     const rec = join(dir, 'live.bprec');
     const io = capture();
