@@ -110,7 +110,9 @@ export class HashIndex implements HashIndexLayout {
 
   private keyEquals(u8: Uint8Array, slot: number, at: number): boolean {
     const stored = this.keysBase + slot * this.keyStride;
-    for (let i = 0; i < this.keySize; i++) if (u8[stored + i] !== u8[at + i]) return false;
+    const size = this.keySize;
+    if (size === 4) return u8[stored] === u8[at] && u8[stored + 1] === u8[at + 1] && u8[stored + 2] === u8[at + 2] && u8[stored + 3] === u8[at + 3];
+    for (let i = 0; i < size; i++) if (u8[stored + i] !== u8[at + i]) return false;
     return true;
   }
 }
@@ -130,6 +132,11 @@ function bucketCount(maxEntries: number): number {
 export function keyHash(u8: Uint8Array, at: number, size: number): number {
   let h = 0;
   let i = 0;
+  if (size === 4) {
+    // The common u32 key, without the loop (rotl(0, 5) ^ word = word).
+    h = Math.imul(u8[at] | (u8[at + 1] << 8) | (u8[at + 2] << 16) | (u8[at + 3] << 24), HASH_INDEX_MULTIPLIER);
+    i = 4;
+  }
   for (; i + 4 <= size; i += 4) {
     const w = u8[at + i] | (u8[at + i + 1] << 8) | (u8[at + i + 2] << 16) | (u8[at + i + 3] << 24);
     h = Math.imul(((h << 5) | (h >>> 27)) ^ w, HASH_INDEX_MULTIPLIER);
