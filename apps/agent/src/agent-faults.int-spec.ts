@@ -4,12 +4,11 @@
  * about 70-80 s (BPFLEET_FAULT_OUTAGE_MS shortens the outage while working on it).
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { KernelMap, LibbpfLink, linkInfoOf, pinPath, probeKernel, programRunStats, removePinDir } from '@bpfleet/kernel';
-import type { Heartbeat, MetricBatch } from '@bpfleet/protocol';
-import { decodeMessage } from '@bpfleet/protocol';
+import { decodeMessage, encodeMessage, type Heartbeat, type MetricBatch } from '@bpfleet/protocol';
 import { Agent, type LogLevel } from './agent.js';
 import { FleetFixture, NATS_URL, corpus, eventually } from './testing/fleet-fixture.js';
 import { exited, programIdsHeldBy, spawnAgentProcess, spawnOpener, type AgentProcess } from './testing/processes.js';
@@ -253,6 +252,91 @@ describeCorpus('agent fault tests (real NATS, real kernel)', () => {
     expect(readdirSync(pinPath('agents', agentId))).toEqual([]);
     expect(() => programRunStats(programId)).toThrow(expect.objectContaining({ errno: 2 }));
   }, 120_000);
+
+  it('the two crash windows of a snapshot, reproduced on disk: counter baselines and sequence numbers are repaired exactly', async () => {
+    if (kernelSkip) {
+      console.warn(`crash-window test skipped: ${kernelSkip}`);
+      return;
+    }
+    const agentId = 'fault-window';
+    agentIds.push(agentId);
+    const config = fleet.config({ runtime: 'auto', agentId, snapshotInterval: '300ms' });
+    const pinsFile = join(config.dataDir, 'kernel-pins.json');
+    type Baselines = Record<string, Record<string, string>>;
+    type Pins = Record<string, { baselines?: Baselines; pending?: { seq: number; baselines: Baselines } }>;
+    const mine = async () => (await fleet.metrics()).filter((b) => b.agentId === agentId);
+    const opener = spawnOpener(20);
+    children.push(opener);
+    const key = pidHex(opener.pid ?? 0);
+    /** Run an agent until two batches carry the opener's key, then stop it as a crash would leave things. */
+    const runUntilCounted = async (): Promise<number> => {
+      const agent = await Agent.start(config);
+      const before = (await mine()).length;
+      await eventually(async () => ((await mine()).slice(before).filter((b) => b.maps.some((m) => m.entries.some((e) => e.keyHex.startsWith(key)))).length >= 2 ? true : undefined), 15_000, 'batches with the opener');
+      await agent.stop({ detach: false });
+      return agent.lastSeq;
+    };
+    /** Baselines the next start would use, and the opener's entry in them. */
+    const effective = (lastSeq: number) => {
+      const pins = JSON.parse(readFileSync(pinsFile, 'utf8')) as Pins;
+      const record = pins['window'];
+      if (!record) throw new Error('no pin record for window');
+      const base = record.pending && record.pending.seq <= lastSeq ? record.pending.baselines : (record.baselines ?? {});
+      const opens = base['opens'] ?? {};
+      const k = Object.keys(opens).find((x) => x.startsWith(key));
+      if (!k) throw new Error('opener not in the baselines');
+      const bumped = (n: bigint): Baselines => ({ ...base, opens: { ...opens, [k]: (BigInt(opens[k] ?? '0') + n).toString() } });
+      return { pins, record, base, bumped };
+    };
+
+    try {
+      await fleet.setDesired(agentId, [await fleet.publishArtifact('window', 1, corpus('kernel_openat.o'))]);
+      const seq1 = await runUntilCounted();
+
+      // Window 1: the pins file took the new baselines (7 more) but the process died before their
+      // batch reached the disk. That batch does not exist, so those baselines must not count.
+      const w1 = effective(seq1);
+      w1.record.baselines = w1.base;
+      w1.record.pending = { seq: seq1 + 1, baselines: w1.bumped(7n) };
+      writeFileSync(pinsFile, JSON.stringify(w1.pins));
+      const seq2 = await runUntilCounted();
+
+      // Window 2: the batch (a delta of 3) reached the disk buffer but the sequence counter was not
+      // committed. The batch must go out under its number, the baselines must count, the next batch
+      // must take the number after it.
+      const template = (await mine()).reverse().find((b) => b.program === 'window' && b.maps.some((m) => m.map === 'opens' && m.entries.some((e) => e.keyHex.startsWith(key))));
+      if (!template) throw new Error('no batch to model the crashed one on');
+      const map = template.maps.find((m) => m.map === 'opens');
+      const entry = map?.entries.find((e) => e.keyHex.startsWith(key));
+      if (!map || !entry) throw new Error('no opener entry');
+      const crashed = { ...template, seq: seq2 + 1, sentAt: new Date().toISOString(), maps: [{ ...map, entries: [{ ...entry, value: 3, valueHex: '0300000000000000' }] }], events: [] };
+      writeFileSync(join(config.dataDir, 'buffer', `${String(seq2 + 1).padStart(16, '0')}.msg`), encodeMessage('metrics', crashed));
+      const w2 = effective(seq2);
+      w2.record.baselines = w2.base;
+      w2.record.pending = { seq: seq2 + 1, baselines: w2.bumped(3n) };
+      writeFileSync(pinsFile, JSON.stringify(w2.pins));
+      expect(readFileSync(join(config.dataDir, 'seq'), 'utf8').trim()).toBe(String(seq2));
+      const seq3 = await runUntilCounted();
+      expect(seq3).toBeGreaterThan(seq2 + 1);
+    } finally {
+      opener.kill('SIGTERM');
+      await exited(opener);
+    }
+
+    // What the kernel counted for the opener, streamed exactly once across both repaired windows: had
+    // window 1's baselines counted, 7 would be missing; had window 2's not, 3 would be counted twice.
+    const truth = kernelCount(agentId, 'window', opener.pid ?? 0);
+    const agent = await Agent.start(config);
+    agents.push(agent);
+    await eventually(async () => (deltaSum(await mine(), 'window', 'opens', key) === truth ? true : undefined), 10_000, `streamed deltas add up to the kernel's ${truth}`);
+    await sleep(700);
+    const final = await mine();
+    expectSeqsExact(final);
+    expect(deltaSum(final, 'window', 'opens', key)).toBe(truth);
+    await fleet.setDesired(agentId, []);
+    await eventually(() => (agent.statuses().length === 0 ? true : undefined), 10_000, 'detached');
+    await agent.stop();
+  }, 60_000);
 
   it('a VM program over its per-run instruction budget is stopped and reported, not retried', async () => {
     const agent = await Agent.start(fleet.config({ runtime: 'vm', agentId: 'fault-budget', vmBudget: 5 }));
