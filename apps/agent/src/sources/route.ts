@@ -48,7 +48,42 @@ export function eventFits(spec: BpfProgramSpec, event: VmEvent): boolean {
   }
 }
 
-const programsOf = new WeakMap<VmRunningProgram, readonly BpfProgramSpec[]>();
+/** Which programs of one VM object each kind of event reaches, by name; computed once per object. */
+interface Routes {
+  readonly ingress: readonly string[];
+  readonly egress: readonly string[];
+  readonly perf: readonly string[];
+  readonly tracepoint: ReadonlyMap<string, readonly string[]>;
+  readonly rawTracepoint: ReadonlyMap<string, readonly string[]>;
+}
+
+const routesOf = new WeakMap<VmRunningProgram, Routes>();
+
+function routes(running: VmRunningProgram): Routes {
+  let r = routesOf.get(running);
+  if (r) return r;
+  const ingress: string[] = [];
+  const egress: string[] = [];
+  const perf: string[] = [];
+  const tracepoint = new Map<string, string[]>();
+  const rawTracepoint = new Map<string, string[]>();
+  const add = (m: Map<string, string[]>, key: string, name: string) => m.set(key, [...(m.get(key) ?? []), name]);
+  for (const spec of autoloadPrograms(running.vm.object)) {
+    const dirs = packetDirections(spec);
+    if (dirs.includes('ingress')) ingress.push(spec.name);
+    if (dirs.includes('egress')) egress.push(spec.name);
+    if (spec.type === BpfProgType.PERF_EVENT) perf.push(spec.name);
+    const tp = tracepointTarget(spec);
+    if (tp) add(tracepoint, tp, spec.name);
+    const raw = rawTracepointTarget(spec);
+    if (raw) add(rawTracepoint, raw, spec.name);
+  }
+  r = { ingress, egress, perf, tracepoint, rawTracepoint };
+  routesOf.set(running, r);
+  return r;
+}
+
+const NONE: readonly string[] = [];
 
 /** The helpers' view of the current task, swapped in for one delivery. */
 function withTask<T>(env: ExecutionEnv, task: TaskContext, run: () => T): T {
@@ -74,20 +109,18 @@ function withTask<T>(env: ExecutionEnv, task: TaskContext, run: () => T): T {
  */
 export function deliverEvent(running: VmRunningProgram, event: VmEvent): number {
   if (event.kind === 'app') return running.deliver(event.probe, event.payload);
-  let specs = programsOf.get(running);
-  if (!specs) {
-    specs = autoloadPrograms(running.vm.object);
-    programsOf.set(running, specs);
+  const r = routes(running);
+  if (event.kind === 'packet') {
+    let ran = 0;
+    for (const name of event.direction === 'ingress' ? r.ingress : r.egress) ran += running.deliver(name, event.frame, 0);
+    return ran;
   }
-  let ran = 0;
-  for (const spec of specs) {
-    if (!eventFits(spec, event)) continue;
-    if (event.kind === 'packet') {
-      ran += running.deliver(spec.name, event.frame, 0);
-    } else {
-      const cpu = event.cpu % running.vm.cpus;
-      ran += withTask(running.vm.env, event.task, () => running.deliver(spec.name, event.ctx, cpu));
-    }
-  }
-  return ran;
+  const names = event.kind === 'perf_sample' ? r.perf : ((event.kind === 'tracepoint' ? r.tracepoint : r.rawTracepoint).get(event.target) ?? NONE);
+  if (names.length === 0) return 0;
+  const cpu = event.cpu % running.vm.cpus;
+  return withTask(running.vm.env, event.task, () => {
+    let ran = 0;
+    for (const name of names) ran += running.deliver(name, event.ctx, cpu);
+    return ran;
+  });
 }
