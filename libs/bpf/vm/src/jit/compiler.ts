@@ -247,12 +247,13 @@ class FunctionCompiler {
   /** Per base register: an i32 local holding "this block's group range check passed". */
   private readonly groupOk: number[] = [];
   /**
-   * Last region a full check passed, per (permission, access size): i64 locals holding its start
-   * and `end - size` (the last address an access of that size may start at), so an access inside it
-   * is two compares and no table lookup. Regions only move or change inside host calls, so the
-   * function's entry and every call forget them (start = 2^64 - 1 never passes with limit < 2^26).
+   * Last region a check passed, per permission (index PERM_READ, PERM_WRITE, both): i64 locals with
+   * its start and length, so an access inside it is `t - start < len && t - start + size <= len`
+   * (no wrap: len < 2^26) and no table lookup. Regions only move or change inside host calls, so
+   * every call forgets them (len = 0 never passes; locals start at 0).
    */
-  private readonly caches = new Map<number, { readonly start: number; readonly limit: number }>();
+  private readonly cacheStart: number[] = [];
+  private readonly cacheLen: number[] = [];
 
   constructor(
     private readonly ctx: ModuleContext,
@@ -268,18 +269,32 @@ class FunctionCompiler {
     this.next = w.addLocal(I32);
     this.x32 = w.addLocal(I32);
     this.y32 = w.addLocal(I32);
-    for (let pc = cfg.entry; pc < cfg.end; pc++) {
-      const access = memoryAccess(ctx.insns[pc]);
-      if (access && !this.caches.has(cacheKey(access.perm, access.size))) {
-        this.caches.set(cacheKey(access.perm, access.size), { start: w.addLocal(I64), limit: w.addLocal(I64) });
-      }
-      if (ctx.insns[pc].opcode === 0x18) pc++;
+    for (const perm of [PERM_READ, PERM_WRITE, PERM_READ | PERM_WRITE]) {
+      this.cacheStart[perm] = w.addLocal(I64);
+      this.cacheLen[perm] = w.addLocal(I64);
     }
   }
 
-  /** At entry and after a host call (regions may have moved: xdp_adjust_head, ...): no cached region holds. */
+  /** After a host call (regions may have moved: xdp_adjust_head, ...): no cached region holds. */
   private forgetRegions(): void {
-    for (const c of this.caches.values()) this.w.i64Const(-1).localSet(c.start);
+    for (const perm of [PERM_READ, PERM_WRITE, PERM_READ | PERM_WRITE]) this.w.i64Const(0).localSet(this.cacheLen[perm]);
+  }
+
+  /** Pushes i32 1 when [t, t + size) lies inside the region cached for `perm` (t in the `tmp` local). */
+  private emitCacheHit(perm: number, size: number): void {
+    const w = this.w;
+    const len = this.cacheLen[perm];
+    w.localGet(this.tmp).localGet(this.cacheStart[perm]).op(Op.I64_SUB).localTee(this.tmp2).localGet(len).op(Op.I64_LT_U);
+    w.localGet(this.tmp2).i64Const(size).op(Op.I64_ADD).localGet(len).op(Op.I64_LE_U).op(Op.I32_AND);
+  }
+
+  /** Caches the region of the region table entry in the `entry` local for `perm`. */
+  private emitCacheFill(perm: number): void {
+    const w = this.w;
+    const e = this.entry;
+    w.localGet(e).mem(Op.I64_LOAD32_U, 2, REGION_TABLE_BASE + REGION_START * 4).localSet(this.cacheStart[perm]);
+    w.localGet(e).mem(Op.I32_LOAD, 2, REGION_TABLE_BASE + REGION_END * 4).localGet(e).mem(Op.I32_LOAD, 2, REGION_TABLE_BASE + REGION_START * 4).op(Op.I32_SUB);
+    w.op(Op.I64_EXTEND_I32_U).localSet(this.cacheLen[perm]);
   }
 
   compile(lowering: Lowering): Lowering {
@@ -297,7 +312,6 @@ class FunctionCompiler {
     const constructs = lowering === 'structured' ? structure(blocks.length, edges) : null;
 
     this.w.globalGet(this.ctx.glob.budget).localSet(this.bud);
-    this.forgetRegions();
     if (constructs) this.emitStructured(constructs);
     else this.emitDispatch();
     // Verified code never falls off the end of a function.
@@ -892,14 +906,21 @@ class FunctionCompiler {
     const e = this.entry;
     this.get(base);
     if (offset !== 0) w.i64Const(offset).op(Op.I64_ADD);
-    w.localTee(t).i64Const(MAX_MEMORY_BYTES).op(Op.I64_LT_U).if(I32);
+    w.localSet(t);
+    this.emitCacheHit(perm, size);
+    w.if(I32).i32Const(1).else();
+    w.localGet(t).i64Const(MAX_MEMORY_BYTES).op(Op.I64_LT_U).if(I32);
     w.localGet(t).op(Op.I32_WRAP_I64).localTee(a);
     w.i32Const(PAGE_SHIFT).op(Op.I32_SHR_U).i32Const(1).op(Op.I32_SHL).mem(Op.I32_LOAD16_U, 1, PAGE_TABLE_BASE);
     w.i32Const(REGION_WORDS * 4).op(Op.I32_MUL).localTee(e);
     w.mem(Op.I32_LOAD, 2, REGION_TABLE_BASE + REGION_START * 4).localGet(a).op(Op.I32_LE_U);
     w.localGet(a).i32Const(size).op(Op.I32_ADD).localGet(e).mem(Op.I32_LOAD, 2, REGION_TABLE_BASE + REGION_END * 4).op(Op.I32_LE_U).op(Op.I32_AND);
     w.localGet(e).mem(Op.I32_LOAD, 2, REGION_TABLE_BASE + REGION_PERMS * 4).i32Const(perm).op(Op.I32_AND).i32Const(perm).op(Op.I32_EQ).op(Op.I32_AND);
+    w.localTee(this.y32).if();
+    this.emitCacheFill(perm);
+    w.end().localGet(this.y32);
     w.else().i32Const(0).end();
+    w.end();
   }
 
   private groupOkLocal(base: number): number {
@@ -955,18 +976,12 @@ class FunctionCompiler {
     const t = this.tmp;
     const a = this.addr;
     const e = this.entry;
-    // Sizes without a cache (map keys checked for a lookup) always take the table lookup.
-    const cache = this.caches.get(cacheKey(perm, size));
     this.get(base);
     if (offset !== 0) w.i64Const(offset).op(Op.I64_ADD);
     w.localSet(t);
     w.block().block();
-    if (cache) {
-      // Inside the cached region: start <= t <= end - size.
-      w.localGet(t).localGet(cache.start).op(Op.I64_GE_U);
-      w.localGet(t).localGet(cache.limit).op(Op.I64_LE_U).op(Op.I32_AND);
-      w.if().localGet(t).op(Op.I32_WRAP_I64).localSet(a).br(2).end();
-    }
+    this.emitCacheHit(perm, size);
+    w.if().localGet(t).op(Op.I32_WRAP_I64).localSet(a).br(2).end();
     w.localGet(t).i64Const(MAX_MEMORY_BYTES).op(Op.I64_GE_U).brIf(0);
     w.localGet(t).op(Op.I32_WRAP_I64).localTee(a);
     w.i32Const(PAGE_SHIFT).op(Op.I32_SHR_U).i32Const(1).op(Op.I32_SHL).mem(Op.I32_LOAD16_U, 1, PAGE_TABLE_BASE);
@@ -976,10 +991,7 @@ class FunctionCompiler {
     w.localGet(a).i32Const(size).op(Op.I32_ADD).localGet(e).mem(Op.I32_LOAD, 2, REGION_TABLE_BASE + REGION_END * 4).op(Op.I32_LE_U).op(Op.I32_AND);
     w.localGet(e).mem(Op.I32_LOAD, 2, REGION_TABLE_BASE + REGION_PERMS * 4).i32Const(perm).op(Op.I32_AND).i32Const(perm).op(Op.I32_EQ).op(Op.I32_AND);
     w.if();
-    if (cache) {
-      w.localGet(e).mem(Op.I64_LOAD32_U, 2, REGION_TABLE_BASE + REGION_START * 4).localSet(cache.start);
-      w.localGet(e).mem(Op.I64_LOAD32_U, 2, REGION_TABLE_BASE + REGION_END * 4).i64Const(size).op(Op.I64_SUB).localSet(cache.limit);
-    }
+    this.emitCacheFill(perm);
     w.br(2).end();
     w.end();
     let after = 0;
@@ -1076,11 +1088,6 @@ class FunctionCompiler {
     this.set(0);
     this.emitStopCheck();
   }
-}
-
-/** Key of a region cache: permission and access size. */
-function cacheKey(perm: number, size: number): number {
-  return perm * 16 + size;
 }
 
 /** eBPF ALU operation -> Wasm opcode, for the operations that map one to one. */
