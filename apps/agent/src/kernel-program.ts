@@ -2,7 +2,7 @@ import type { BpfObject } from '@bpfleet/elf';
 import { BpfMapType } from '@bpfleet/elf';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { KernelMap, LibbpfLink, RingBufferReader, attachProgram, ensurePinDir, linkInfoOf, loadObject, programRunStats, removePinDir, type KernelObject, type Link } from '@bpfleet/kernel';
+import { KernelMap, LibbpfLink, PerCpuLink, RingBufferReader, attachProgram, ensurePinDir, linkInfoOf, loadObject, programRunStats, removePinDir, type KernelObject, type Link } from '@bpfleet/kernel';
 import { isStreamed, type RawMap } from './map-snapshot.js';
 import { autoloadPrograms } from './runtime-choice.js';
 import type { RawEvent, RunningProgram, RunStats } from './running-program.js';
@@ -64,6 +64,11 @@ export class KernelRunningProgram implements RunningProgram {
         if (!running.programIds.includes(id)) running.programIds.push(id);
       }
       if (running.links.length === 0) throw new Error(`no pinned links in ${pinDir}`);
+      // Every program must still be attached through a pinned link; one attached through netlink (xdp/tc
+      // on kernels without XDP links or tcx) was detached with its owner, so load everything afresh.
+      const attached = new Set(running.programIds.map((id) => programRunStats(id).name));
+      const missing = autoloadPrograms(object).filter((p) => !attached.has(p.name.slice(0, 15)));
+      if (missing.length) throw new Error(`${missing.map((p) => p.name).join(', ')}: no pinned link in ${pinDir}`);
       for (const spec of object.maps) {
         const path = join(pinDir, mapPinName(spec.name));
         if (existsSync(path)) running.maps.set(spec.name, KernelMap.openPinned(path));
@@ -101,7 +106,10 @@ export class KernelRunningProgram implements RunningProgram {
     ensurePinDir(dir);
     this.pinDir = dir;
     this.links.forEach((link, i) => {
-      if (link.pinnable) link.pin(join(dir, `link-${String(i).padStart(3, '0')}`));
+      const name = `link-${String(i).padStart(3, '0')}`;
+      if (link.pinnable) link.pin(join(dir, name));
+      // perf_event: one link per CPU, each pinned (`link-NNN-cpuK`) and re-adopted like the others.
+      else if (link instanceof PerCpuLink) link.links.forEach((l, cpu) => l.pin(join(dir, `${name}-cpu${cpu}`)));
     });
     // Only what the agent reads after a restart: data maps and ring buffers (frozen .rodata refuses pins).
     for (const spec of this.object.maps) {
