@@ -34,9 +34,10 @@ const schema = z.object({
   /** Heartbeat ages after which an agent is stale / offline. */
   AGENT_STALE_SECONDS: z.coerce.number().positive().default(30),
   AGENT_OFFLINE_SECONDS: z.coerce.number().positive().default(120),
-  /** Metric ingest: messages fetched per batch, deliveries before a message is dead-lettered. */
-  INGEST_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** Metric ingest: deliveries before a message is dead-lettered. */
   INGEST_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
+  /** Metric ingest: bytes fetched at most per batch (bounds memory; at least 2 MiB, above the largest message). */
+  INGEST_FETCH_BYTES: z.coerce.number().int().min(2 * 1024 * 1024).max(256 * 1024 * 1024).default(4 * 1024 * 1024),
   /** Metric ingest: fetch/write loops running at once (each holds one Postgres connection). */
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(3),
   /** Metric day partitions older than this are dropped by the retention job. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { decodeMessage, type MetricBatch } from '@bpfleet/protocol';
+import { decodeMessage } from '@bpfleet/protocol';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
@@ -9,10 +9,19 @@ import { Readable } from 'node:stream';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/config.js';
 import { NatsService } from '../nats/nats.service.js';
 import { MetricsService } from './metrics.service.js';
-import { daysOf, eventLines, EVENT_COLUMNS, SAMPLE_COLUMNS, sampleLines } from './metric-rows.js';
+import { batchRows, daysOf, EVENT_COLUMNS, SAMPLE_COLUMNS, type BatchRows } from './metric-rows.js';
 
 /** Entries per write transaction: a large fetch is split so that its parts are written in parallel. */
 const ENTRIES_PER_WRITE = 40_000;
+
+/** A decoded, valid metric message, already turned into COPY rows. */
+interface PreparedBatch {
+  readonly msg: JsMsg;
+  readonly agentId: string;
+  readonly seq: number;
+  readonly rows: BatchRows;
+  readonly days: readonly string[];
+}
 
 export interface IngestStats {
   batches: number;
@@ -22,7 +31,7 @@ export interface IngestStats {
 }
 
 /**
- * JetStream → Postgres. A durable pull consumer hands over up to INGEST_BATCH messages; valid batches
+ * JetStream → Postgres. A durable pull consumer hands over up to INGEST_FETCH_BYTES of messages; valid batches
  * are written in one transaction (batch ids claimed in metric_batches, then COPY of samples and
  * events) and acknowledged only after COMMIT. A batch id already claimed is a redelivery: acked, not
  * written again. Invalid messages, and messages that keep failing, go to the dead-letter subject with
@@ -75,13 +84,16 @@ export class MetricIngestService implements OnApplicationBootstrap, BeforeApplic
     while (this.running) {
       const messages: JsMsg[] = [];
       try {
-        const iter = await consumer.fetch({ max_messages: this.config.INGEST_BATCH, expires: 1000 });
+        // Bounded by bytes, not messages: a few MiB per fetch keeps the client's read buffer and the heap
+        // small whatever the message size.
+        const iter = await consumer.fetch({ max_bytes: this.config.INGEST_FETCH_BYTES, expires: 1000 });
         for await (const m of iter) messages.push(m);
       } catch (e) {
         // A fetch that ends early (e.g. missed heartbeats) still handed over valid deliveries: write
         // them now rather than leave them to be redelivered after the ack wait.
         if (!this.running) break;
-        this.logger.warn(`ingest fetch: ${(e as Error).message}`);
+        // A byte-bounded fetch ends with this status when the next message would not fit: normal.
+        if (!/exceeds maxbytes/i.test((e as Error).message)) this.logger.warn(`ingest fetch: ${(e as Error).message}`);
         if (messages.length === 0) await new Promise((r) => setTimeout(r, 1000));
       }
       try {
@@ -96,7 +108,7 @@ export class MetricIngestService implements OnApplicationBootstrap, BeforeApplic
 
   /** One fetched set of messages: decode, write, then ack (or nak / dead-letter). */
   async ingest(messages: readonly JsMsg[]): Promise<void> {
-    const valid: { msg: JsMsg; batch: MetricBatch }[] = [];
+    const valid: PreparedBatch[] = [];
     for (const [i, msg] of messages.entries()) {
       // Decoding a large fetch takes a while: let the other loops' fetches and heartbeats through.
       if (i % 50 === 49) await new Promise((r) => setImmediate(r));
@@ -105,19 +117,20 @@ export class MetricIngestService implements OnApplicationBootstrap, BeforeApplic
         await this.deadLetter(msg, decoded.error.message);
         continue;
       }
-      if (!msg.subject.endsWith(`.${decoded.value.agentId}`)) {
-        await this.deadLetter(msg, `batch from ${decoded.value.agentId} published on ${msg.subject}`);
+      const batch = decoded.value;
+      if (!msg.subject.endsWith(`.${batch.agentId}`)) {
+        await this.deadLetter(msg, `batch from ${batch.agentId} published on ${msg.subject}`);
         continue;
       }
-      valid.push({ msg, batch: decoded.value });
+      valid.push({ msg, agentId: batch.agentId, seq: batch.seq, rows: batchRows(batch), days: daysOf(batch) });
     }
     await Promise.all(chunksByEntries(valid, ENTRIES_PER_WRITE).map((part) => this.writeAndAck(part)));
   }
 
   /** Write one part of a fetch in its own transaction, then ack it (or nak / dead-letter on failure). */
-  private async writeAndAck(valid: readonly { msg: JsMsg; batch: MetricBatch }[]): Promise<void> {
+  private async writeAndAck(valid: readonly PreparedBatch[]): Promise<void> {
     try {
-      const written = await this.write(valid.map((v) => v.batch));
+      const written = await this.write(valid);
       for (const v of valid) v.msg.ack();
       this.stats.batches += written.batches;
       this.stats.duplicates += valid.length - written.batches;
@@ -136,13 +149,17 @@ export class MetricIngestService implements OnApplicationBootstrap, BeforeApplic
     }
   }
 
-  private async write(batches: readonly MetricBatch[]): Promise<{ batches: number; entries: number }> {
+  /**
+   * One transaction: claim the (agent, seq) ids, COPY the rows of the batches claimed here, COMMIT.
+   * Ids already present are redeliveries (or claimed by a concurrent transaction that committed) and
+   * are skipped; a concurrent claim of the same id waits for the other transaction to end.
+   */
+  private async write(batches: readonly PreparedBatch[]): Promise<{ batches: number; entries: number }> {
     const client = await this.pool.connect();
     try {
-      await this.ensurePartitions(client, daysOf(batches));
+      await this.ensurePartitions(client, [...new Set(batches.flatMap((b) => b.days))]);
       await client.query('BEGIN');
-      // Claim the (agent, seq) ids; those already present are redeliveries and are skipped. Claimed in
-      // one order so that concurrent loops never wait on each other in a cycle.
+      // Claimed in one order so that concurrent loops never wait on each other in a cycle.
       const ids = batches.map((b) => ({ agentId: b.agentId, seq: b.seq })).sort((a, b) => (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : a.seq - b.seq));
       const claimed = await client.query<{ agent_id: string; seq: string }>(
         `INSERT INTO metric_batches (agent_id, seq) SELECT t.agent_id, t.seq FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS t(agent_id, seq, n) ORDER BY n ON CONFLICT DO NOTHING RETURNING agent_id, seq`,
@@ -150,19 +167,13 @@ export class MetricIngestService implements OnApplicationBootstrap, BeforeApplic
       );
       const fresh = new Set(claimed.rows.map((r) => `${r.agent_id}:${r.seq}`));
       // A batch repeated inside one fetch is claimed once: keep its first copy only.
-      const seen = new Set<string>();
-      const toWrite = batches.filter((b) => {
-        const id = `${b.agentId}:${b.seq}`;
-        if (!fresh.has(id) || seen.has(id)) return false;
-        seen.add(id);
-        return true;
-      });
-      const samples = toWrite.flatMap(sampleLines);
-      const events = toWrite.flatMap(eventLines);
+      const toWrite = batches.filter((b) => fresh.delete(`${b.agentId}:${b.seq}`));
+      const samples = toWrite.filter((b) => b.rows.sampleCount > 0).map((b) => b.rows.samples);
+      const events = toWrite.filter((b) => b.rows.eventCount > 0).map((b) => b.rows.events);
       if (samples.length > 0) await this.copy(client, 'metric_samples', SAMPLE_COLUMNS, samples);
       if (events.length > 0) await this.copy(client, 'metric_events', EVENT_COLUMNS, events);
       await client.query('COMMIT');
-      return { batches: toWrite.length, entries: samples.length + events.length };
+      return { batches: toWrite.length, entries: toWrite.reduce((n, b) => n + b.rows.sampleCount + b.rows.eventCount, 0) };
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
@@ -187,12 +198,10 @@ export class MetricIngestService implements OnApplicationBootstrap, BeforeApplic
     }
   }
 
-  private async copy(client: pg.PoolClient, table: string, columns: readonly string[], lines: string[]): Promise<void> {
+  /** COPY the given rows (whole lines of COPY text). */
+  private async copy(client: pg.PoolClient, table: string, columns: readonly string[], rows: readonly Buffer[]): Promise<void> {
     const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
-    const chunks = function* () {
-      for (let i = 0; i < lines.length; i += 1000) yield `${lines.slice(i, i + 1000).join('\n')}\n`;
-    };
-    await pipeline(Readable.from(chunks()), stream);
+    await pipeline(Readable.from(rows), stream);
   }
 
   private async deadLetter(msg: JsMsg, reason: string): Promise<void> {
@@ -215,12 +224,12 @@ export class MetricIngestService implements OnApplicationBootstrap, BeforeApplic
 }
 
 /** Consecutive parts of at most `limit` entries (a single larger batch forms a part of its own). */
-function chunksByEntries<T extends { batch: MetricBatch }>(items: readonly T[], limit: number): T[][] {
-  const parts: T[][] = [];
-  let part: T[] = [];
+function chunksByEntries(items: readonly PreparedBatch[], limit: number): PreparedBatch[][] {
+  const parts: PreparedBatch[][] = [];
+  let part: PreparedBatch[] = [];
   let entries = 0;
   for (const item of items) {
-    const n = item.batch.events.length + item.batch.maps.reduce((sum, m) => sum + m.entries.length, 0);
+    const n = item.rows.sampleCount + item.rows.eventCount;
     if (part.length > 0 && entries + n > limit) {
       parts.push(part);
       part = [];

@@ -1,9 +1,14 @@
 import type { MetricBatch } from '@bpfleet/protocol';
 
 /**
- * Rows for Postgres COPY (text format) from validated metric batches. The numeric `value` column is
- * what aggregations use: numbers as they are, decimal strings (64-bit counters) parsed, booleans 0/1,
- * anything else (structs) null with the whole value kept in `value_json`.
+ * COPY rows (text format) from validated metric batches. The numeric `value` column is what
+ * aggregations use: numbers as they are, decimal strings (64-bit counters) parsed, booleans 0/1,
+ * anything else (structs, arrays) null with the whole value kept in `value_json`.
+ *
+ * Hot path of ingest: a batch becomes one UTF-8 buffer right after decoding, so the decoded objects
+ * die young and only compact off-heap bytes wait for the database (holding 100k+ small objects per
+ * fetch cost more in garbage collection than building the rows). Lines are joined once: growing one
+ * string with `+=` builds a rope of thousands of pieces, 4x slower here.
  */
 export function numericValue(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
@@ -25,35 +30,51 @@ export function copyField(value: string | number | null): string {
 export const SAMPLE_COLUMNS = ['ts', 'agent_id', 'program', 'version', 'map', 'kind', 'key', 'key_hex', 'value', 'value_json', 'seq'] as const;
 export const EVENT_COLUMNS = ['ts', 'agent_id', 'program', 'version', 'map', 'data', 'hex', 'seq'] as const;
 
-export function sampleLines(batch: MetricBatch): string[] {
-  const lines: string[] = [];
-  const seq = copyField(batch.seq);
+/** One batch as COPY text (UTF-8): sample rows, event rows (each line ends in a newline) and their counts. */
+export interface BatchRows {
+  readonly samples: Buffer;
+  readonly sampleCount: number;
+  readonly events: Buffer;
+  readonly eventCount: number;
+}
+
+export function batchRows(batch: MetricBatch): BatchRows {
+  const seq = `\t${batch.seq}\n`;
+  const head = `${copyField(batch.collectedAt)}\t${copyField(batch.agentId)}\t${copyField(batch.program)}\t${batch.version}\t`;
+  const samples: string[] = [];
   for (const snapshot of batch.maps) {
     // The first six columns are the same for every entry of a snapshot: escape them once.
-    const prefix = `${[batch.collectedAt, batch.agentId, batch.program, batch.version, snapshot.map, snapshot.kind].map(copyField).join('\t')}\t`;
+    const prefix = `${head}${copyField(snapshot.map)}\t${snapshot.kind}\t`;
     for (const entry of snapshot.entries) {
       const value = entry.value;
-      const valueJson = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : 'null') : JSON.stringify(value);
-      lines.push(`${prefix}${copyField(JSON.stringify(entry.key))}\t${copyField(entry.keyHex)}\t${copyField(numericValue(value))}\t${copyField(valueJson)}\t${seq}`);
+      let numeric: string;
+      let json: string;
+      if (typeof value === 'number' && Number.isFinite(value)) {
+        numeric = json = String(value);
+      } else {
+        numeric = copyField(numericValue(value));
+        json = copyField(typeof value === 'number' ? 'null' : JSON.stringify(value));
+      }
+      // keyHex is validated lowercase hex: never needs escaping.
+      samples.push(`${prefix}${copyField(JSON.stringify(entry.key))}\t${entry.keyHex}\t${numeric}\t${json}${seq}`);
     }
   }
-  return lines;
-}
-
-export function eventLines(batch: MetricBatch): string[] {
-  return batch.events.map((e) => {
-    // ts is nanoseconds since the epoch; Postgres keeps microseconds.
-    const ms = Number(BigInt(e.ts) / 1_000_000n);
-    return [new Date(ms).toISOString(), batch.agentId, batch.program, batch.version, e.map, JSON.stringify(e.data), e.hex, batch.seq].map(copyField).join('\t');
-  });
-}
-
-/** UTC days (YYYY-MM-DD) a set of batches touches: the partitions that must exist before COPY. */
-export function daysOf(batches: readonly MetricBatch[]): string[] {
-  const days = new Set<string>();
-  for (const b of batches) {
-    days.add(b.collectedAt.slice(0, 10));
-    for (const e of b.events) days.add(new Date(Number(BigInt(e.ts) / 1_000_000n)).toISOString().slice(0, 10));
+  const events: string[] = [];
+  const eventHead = `\t${copyField(batch.agentId)}\t${copyField(batch.program)}\t${batch.version}\t`;
+  for (const e of batch.events) {
+    events.push(`${eventTime(e.ts)}${eventHead}${copyField(e.map)}\t${copyField(JSON.stringify(e.data))}\t${e.hex}${seq}`);
   }
+  return { samples: Buffer.from(samples.join('')), sampleCount: samples.length, events: Buffer.from(events.join('')), eventCount: events.length };
+}
+
+/** Ring-buffer event time: nanoseconds since the epoch (decimal) to ISO; Postgres keeps microseconds. */
+function eventTime(ns: string): string {
+  return new Date(Number(BigInt(ns) / 1_000_000n)).toISOString();
+}
+
+/** UTC days (YYYY-MM-DD) a batch touches: the partitions that must exist before COPY. */
+export function daysOf(batch: MetricBatch): string[] {
+  const days = new Set<string>([new Date(batch.collectedAt).toISOString().slice(0, 10)]);
+  for (const e of batch.events) days.add(eventTime(e.ts).slice(0, 10));
   return [...days];
 }
