@@ -33,6 +33,6 @@ export { PacketSocket, type CapturedFrame, type PacketSocketOptions, type Packet
 export { RawProgram, loadRawProgram, createRingBufferMap, tracepointId, attachTracepointFd, attachRawTracepointFd } from './raw-program.js';
 export { FdLink } from './attach/fd-link.js';
 export { attachTcx } from './attach/tcx.js';
-export { KernelCapture, type CapturePoint, type CaptureSource, type CaptureOptions } from './capture/capture.js';
+export { KernelCapture, DYNAMIC_DATA_BYTES, type CapturePoint, type CaptureSource, type CaptureOptions } from './capture/capture.js';
 export { buildCaptureProgram, decodeCapturedRecord, CAPTURE_HEADER_SIZE, type CaptureTarget, type CapturedRecord } from './capture/capture-program.js';
 export { parseTracepointFormat, readTracepointFormat, type TracepointField, type TracepointFormat } from './capture/tracepoint-format.js';

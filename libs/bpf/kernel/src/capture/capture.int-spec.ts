@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { TRACEFS, ensureMounted } from '../probe/filesystems.js';
 import { probeKernel } from '../probe/probe.js';
 import { itIfKernel, kernelSkipReason } from '../testing/fixtures.js';
 import { TestNetwork } from '../testing/netns.js';
 import { PacketSocket } from '../packet-socket.js';
-import { KernelCapture } from './capture.js';
+import { DYNAMIC_DATA_BYTES, KernelCapture } from './capture.js';
 import type { CapturedRecord } from './capture-program.js';
 
 const skip = kernelSkipReason();
@@ -49,6 +50,28 @@ describe(KernelCapture.name, () => {
     const enters = mine.filter((r) => r.source === 1);
     expect(enters.length).toBeGreaterThan(opens.length);
     expect(enters.every((r) => r.data.length === 16)).toBe(true);
+  });
+});
+
+describe('capture of records with dynamic data', () => {
+  itIfKernel(tpSkip)('should capture the __data_loc file name of sched_process_exec after the fixed part', async () => {
+    const records: CapturedRecord[] = [];
+    const capture = KernelCapture.start([{ kind: 'tracepoint', name: 'sched/sched_process_exec' }], { onRecord: (r) => records.push(r), ringBytes: 1 << 20 });
+    let child = -1;
+    try {
+      expect(capture.sources[0]!.recordSize).toBe(20 + DYNAMIC_DATA_BYTES);
+      child = Number(spawnSync('/bin/sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim());
+      await new Promise((r) => setTimeout(r, 50));
+      capture.flush();
+    } finally {
+      capture.close();
+    }
+    const exec = records.find((r) => Number(r.pidTgid >> 32n) === child);
+    expect(exec).toBeDefined();
+    const data = Buffer.from(exec!.data);
+    const loc = data.readUInt32LE(8); // __data_loc: length << 16 | offset
+    const name = data.toString('utf8', loc & 0xffff, (loc & 0xffff) + (loc >>> 16) - 1);
+    expect(name).toBe('/bin/sh');
   });
 });
 

@@ -28,6 +28,9 @@ describe('tracepoint format', () => {
     expect(f.fields).toHaveLength(9);
     expect(f.fields[6]).toEqual({ declaration: 'const char * filename', offset: 24, size: 8, signed: false });
     expect(f.recordSize).toBe(48);
+    expect(f.dynamic).toBe(false);
+    const exec = parseTracepointFormat('name: sched_process_exec\nID: 365\nformat:\n\tfield:__data_loc char[] filename;\toffset:8;\tsize:4;\tsigned:0;\n\tfield:pid_t pid;\toffset:12;\tsize:4;\tsigned:1;\n');
+    expect([exec.recordSize, exec.dynamic]).toEqual([16, true]);
   });
 
   it('should refuse text that is not a format', () => {

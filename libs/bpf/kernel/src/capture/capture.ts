@@ -9,6 +9,12 @@ import { readTracepointFormat, type TracepointFormat } from './tracepoint-format
 
 const EINVAL = 22;
 const MAX_RAW_TP_ARGS = 12;
+/**
+ * Bytes captured past the fixed part of a record with `__data_loc` fields, where their strings and
+ * arrays are (a file name, a comm). Longer data is cut; reading past the record is safe (the copy is a
+ * bpf_probe_read_kernel inside the per-CPU trace buffer).
+ */
+export const DYNAMIC_DATA_BYTES = 256;
 
 /** Where a capture program attaches. */
 export interface CapturePoint {
@@ -19,7 +25,7 @@ export interface CapturePoint {
 
 /** What one capture program records: its attach point and the size of the context it copies. */
 export interface CaptureSource extends CapturePoint {
-  /** Tracepoint: the record size from tracefs. */
+  /** Tracepoint: bytes copied per record: the fixed part from tracefs, plus DYNAMIC_DATA_BYTES when it has `__data_loc` fields. */
   readonly recordSize?: number;
   /** Tracepoint: the fields from tracefs. */
   readonly format?: TracepointFormat;
@@ -74,10 +80,11 @@ export class KernelCapture {
   private attach(point: CapturePoint, source: number): void {
     if (point.kind === 'tracepoint') {
       const format = readTracepointFormat(point.name);
-      const program = loadRawProgram(BpfProgType.TRACEPOINT, `cap_${source}`, buildCaptureProgram({ kind: 'tracepoint', recordSize: format.recordSize }, this.ring.fd, source));
+      const recordSize = format.recordSize + (format.dynamic ? DYNAMIC_DATA_BYTES : 0);
+      const program = loadRawProgram(BpfProgType.TRACEPOINT, `cap_${source}`, buildCaptureProgram({ kind: 'tracepoint', recordSize }, this.ring.fd, source));
       this.programs.push(program);
       this.links.push(attachTracepointFd(program, point.name));
-      this.sources.push({ ...point, recordSize: format.recordSize, format });
+      this.sources.push({ ...point, recordSize, format });
       return;
     }
     // The kernel refuses (EINVAL) a raw_tp program that reads past the tracepoint's arguments: the

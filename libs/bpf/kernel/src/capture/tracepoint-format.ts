@@ -15,8 +15,13 @@ export interface TracepointFormat {
   readonly name: string;
   readonly id: number;
   readonly fields: readonly TracepointField[];
-  /** Bytes of the record a tracepoint program sees as its context (end of the last field). */
+  /** Bytes of the record's fixed part (end of the last field). */
   readonly recordSize: number;
+  /**
+   * Whether the record has `__data_loc` fields: variable-length data (strings, arrays) stored after
+   * the fixed part, found through a u32 (length << 16 | offset) in the field.
+   */
+  readonly dynamic: boolean;
 }
 
 const FIELD = /^\s*field:(.+?);\s*offset:(\d+);\s*size:(\d+);\s*signed:(\d+);/;
@@ -32,7 +37,7 @@ export function parseTracepointFormat(text: string): TracepointFormat {
   }
   if (!name || !Number.isSafeInteger(id) || fields.length === 0) throw new KernelError('not a tracepoint format (name, ID and fields expected)', 'format', 22);
   const recordSize = Math.max(...fields.map((f) => f.offset + f.size));
-  return { name, id, fields, recordSize };
+  return { name, id, fields, recordSize, dynamic: fields.some((f) => f.declaration.startsWith('__data_loc') || f.declaration.startsWith('__rel_loc')) };
 }
 
 /** Reads and parses the format of tracepoint `category/name` from tracefs. */
