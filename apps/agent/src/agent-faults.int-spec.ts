@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { KernelMap, LibbpfLink, linkInfoOf, pinPath, probeKernel, programRunStats, removePinDir } from '@bpfleet/kernel';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { decodeMessage, encodeMessage, type Heartbeat, type MetricBatch } from '@bpfleet/protocol';
 import { Agent, type LogLevel } from './agent.js';
 import { FleetFixture, NATS_URL, corpus, eventually } from './testing/fleet-fixture.js';
@@ -398,12 +399,18 @@ describeCorpus('agent fault tests (real NATS, real kernel)', () => {
     await fleet.setDesired(agentId, [await fleet.publishArtifact('bound', 1, corpus('minimal.o'))]);
     await eventually(() => agent.statuses().find((p) => p.program === 'bound' && p.state === 'loaded'), 10_000, 'loaded');
     const frame = Buffer.from(FRAME, 'hex');
+    // Messages handed to the NATS client: while disconnected it queues them in memory without bound.
+    const handedToNats = () => (agent as unknown as { nc: NatsConnection }).nc.stats().outMsgs;
     await proxy.cut();
+    await sleep(300);
+    const handedAtCut = handedToNats();
     // One event per snapshot interval: one batch each, far more than 2,500 bytes in all.
     for (let i = 0; i < 25; i++) {
       agent.deliver({ probe: 'count_packets', payload: frame });
       await sleep(250);
     }
+    // Offline the agent publishes nothing (no status, heartbeat or retried batch piles up in memory).
+    expect(handedToNats() - handedAtCut).toBeLessThanOrEqual(1);
     const written = agent.lastSeq;
     expect(written).toBeGreaterThanOrEqual(15);
     expect(warnings.length).toBeGreaterThan(0);

@@ -93,6 +93,8 @@ export class Agent {
   private draining = false;
   private sources: SourceSet | undefined;
   private stopped = false;
+  /** Between a NATS disconnect and the reconnect: nothing is published (metrics stay on disk). */
+  private offline = false;
   private kernelStats: KernelStatsSwitch | undefined;
   private readonly pins: Record<string, PinRecord>;
   /** Revision of the last desired state applied. */
@@ -180,11 +182,13 @@ export class Agent {
   private async watchConnection(nc: NatsConnection): Promise<void> {
     for await (const s of nc.status()) {
       if (s.type === 'reconnect') {
+        this.offline = false;
         this.log('info', 'reconnected to NATS: announcing and replaying buffered metrics');
         this.announce();
         this.publishStatus();
         void this.drain();
       } else if (s.type === 'disconnect') {
+        this.offline = true;
         this.log('warn', 'disconnected from NATS; buffering metrics to disk');
       }
     }
@@ -195,6 +199,9 @@ export class Agent {
   }
 
   private publish(subject: string, data: Uint8Array): void {
+    // The client queues publishes made while disconnected in memory, without bound; heartbeats and
+    // status are re-sent on reconnect anyway.
+    if (this.offline) return;
     try {
       this.nc?.publish(subject, data);
     } catch (e) {
@@ -560,7 +567,9 @@ export class Agent {
 
   /** Send buffered batches in sequence order; stops at the first failure and resumes on the next tick. */
   async drain(): Promise<void> {
-    if (this.draining || !this.js) return;
+    // Offline, every attempt would leave one more copy of the oldest batch in the client's unbounded
+    // outbound queue; the reconnect handler drains.
+    if (this.draining || !this.js || this.offline) return;
     this.draining = true;
     try {
       for (let next = this.buffer.peek(); next && !this.stopped; next = this.buffer.peek()) {
