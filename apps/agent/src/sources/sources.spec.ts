@@ -335,6 +335,32 @@ describe('recordings', () => {
   });
 });
 
+describe('raw tracepoint replay', () => {
+  it('should hand a raw_tp program the recorded u64 arguments, kernel pointers included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfleet-raw-'));
+    try {
+      // vm_tracing.o reads four arguments (the kernel would refuse it on a tracepoint with fewer).
+      const header: RecordingHeader = { kernelRelease: '6.18', hostname: 'h', startedAt: 'x', sources: [{ kind: 'raw_tracepoint', name: 'sys_enter', args: 4 }] };
+      const args = new Uint8Array(32);
+      new DataView(args.buffer).setBigUint64(0, 0xffff888012345678n, true); // struct pt_regs * on the recording host
+      new DataView(args.buffer).setBigUint64(8, 257n, true); // openat
+      const path = join(dir, 'raw.bprec');
+      writeFileSync(path, Buffer.concat([encodeRecordingStart(header), encodeRecord({ source: 0, cpu: 0, ktimeNs: 42n, pidTgid: 7n, uidGid: 0n, comm: 'x', data: args })]));
+      const running = startVm('vm_tracing');
+      const source = new ReplaySource(path);
+      await source.start((e) => deliverEvent(running, e));
+      await source.done;
+      const bss = running.vm.maps.find((m) => m.name.endsWith('.bss'))!;
+      const value = Buffer.from([...bss.entries()][0]![1]);
+      // args_seen[12] then hist[8]: the arguments as recorded.
+      expect([value.readBigUInt64LE(0), value.readBigUInt64LE(8), value.readBigUInt64LE(16)]).toEqual([0xffff888012345678n, 257n, 0n]);
+      expect(running.stats().runCount).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('pacing', () => {
   it('should parse speeds', () => {
     expect(parseReplaySpeed('max')).toBe('max');
