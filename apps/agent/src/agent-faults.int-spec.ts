@@ -360,7 +360,6 @@ describeCorpus('agent fault tests (real NATS, real kernel)', () => {
     agents.push(agent);
     await fleet.setDesired(agent.id, [await fleet.publishArtifact('hog', 1, corpus('minimal.o'))]);
     await eventually(() => agent.statuses().find((p) => p.program === 'hog' && p.state === 'loaded'), 10_000, 'loaded');
-    await sleep(700);
     // 0.1 % of a core over 300 ms is 0.3 ms: 20,000 runs are far more.
     const frame = Buffer.from(FRAME, 'hex');
     let ran = 0;

@@ -372,6 +372,8 @@ export class Agent {
         running,
         snapshotter,
         object,
+        // The CPU budget applies from the first event on, not from the first snapshot.
+        ...(running instanceof VmRunningProgram ? { cpuMark: { at: process.hrtime.bigint(), runTimeNs: running.stats().runTimeNs } } : {}),
         status: { ...base, state: 'loaded', runtime: { kind: choice.kind, reason: choice.reason.slice(0, 256) }, attachPoints: running.attachPoints.slice(0, 256).map((a) => a.slice(0, 256)), runCount: 0, runTimeNs: 0 },
       });
       this.log('info', `loaded ${p.program} v${p.version} in the ${choice.kind} (${choice.reason})`, { attachPoints: running.attachPoints });
