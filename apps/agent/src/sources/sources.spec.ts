@@ -254,7 +254,8 @@ describe('perf sampling', () => {
     await source.start(() => n++);
     await new Promise((r) => setTimeout(r, 300));
     await source.stop();
-    expect(n).toBeGreaterThanOrEqual(10);
+    // 30 ticks in 300 ms on an idle host; a loaded one delays timers, never adds ticks.
+    expect(n).toBeGreaterThanOrEqual(5);
     expect(n).toBeLessThanOrEqual(40);
   });
 });
