@@ -380,8 +380,10 @@ describeCorpus('agent fault tests (real NATS, real kernel)', () => {
     proxies.push(proxy);
     await proxy.start();
     const warnings: string[] = [];
+    let disconnected = false;
     const log = (level: LogLevel, message: string) => {
       if (level === 'warn' && message.startsWith('metric buffer full')) warnings.push(message);
+      if (level === 'warn' && message.startsWith('disconnected from NATS')) disconnected = true;
     };
     const agentId = 'fault-bound';
     const config = fleet.config({ runtime: 'vm', agentId, nats: proxy.url, snapshotInterval: '200ms', bufferMaxBytes: 2500 });
@@ -401,7 +403,7 @@ describeCorpus('agent fault tests (real NATS, real kernel)', () => {
     // Messages handed to the NATS client: while disconnected it queues them in memory without bound.
     const handedToNats = () => (agent as unknown as { nc: NatsConnection }).nc.stats().outMsgs;
     await proxy.cut();
-    await sleep(300);
+    await eventually(() => (disconnected ? true : undefined), 10_000, 'the agent noticing the disconnect');
     const handedAtCut = handedToNats();
     // One event per snapshot interval: one batch each, far more than 2,500 bytes in all.
     for (let i = 0; i < 25; i++) {
