@@ -197,6 +197,10 @@ note "opens_per_process@2: $(wait_verified opens_per_process 2)"
 # The gate tolerates two failed loads (and the agent errors they cause), so all three hosts try v2 first.
 RID=$(bpfleet rollout opens_per_process@2 --selector env=demo --max-failed-loads 2 --max-agent-errors 10 --json | json_field 'j.id')
 follow_rollout "$RID"
+note "what the agents reported (from their logs):"
+for id in demo-kernel demo-vm-1 demo-vm-2; do
+  sed -n 's/.*"msg":"\(opens_per_process v2 failed[^"]*\)".*/'"$id"': \1/p' "$DEMO_DIR/agent-$id.log" | tail -1
+done
 
 say "syscall_latency and packets_by_protocol to every demo agent at once"
 for p in syscall_latency packets_by_protocol; do bpfleet rollout "$p@1" --selector env=demo; done
@@ -221,15 +225,23 @@ start_bg "$DEMO_DIR/app-events.log" node scripts/demo/app-events.mjs "$DEMO_DIR/
 # ---------------------------------------------------------------------------------------------- live
 if ((DURATION)); then say "live results every ${INTERVAL}s for ${DURATION}s"; else say "live results every ${INTERVAL}s (Ctrl-C stops)"; fi
 END=$(( $(date +%s) + DURATION ))
+# The three queries run side by side (each is a CLI process); their output is printed in order.
+live_queries() {
+  local q="$DEMO_DIR/queries" pids=()
+  mkdir -p "$q"
+  bpfleet query opens_per_process --map opens --agg topk --group-by key:comm -k 5 --since 5m >"$q/opens" 2>&1 & pids+=($!)
+  bpfleet query syscall_latency --map latency_ns --agg histogram --as counter --since 5m >"$q/latency" 2>&1 & pids+=($!)
+  { bpfleet query packets_by_protocol --map by_proto --field packets --agg topk --group-by agent,key -k 1000 --since 5m --json |
+      node scripts/demo/protocol-table.mjs; } >"$q/packets" 2>&1 & pids+=($!)
+  wait "${pids[@]}" || true
+  echo "top processes by opens (last 5 min, all hosts):"; cat "$q/opens"
+  echo "syscall latency (ns), last 5 min, merged over the fleet:"; cat "$q/latency"
+  echo "packets by IP protocol per host (since the program loaded):"; cat "$q/packets"
+}
 while :; do
   sleep "$INTERVAL"
   printf '\n\033[1m--- %s ---\033[0m\n' "$(date +%T)"
-  echo "top processes by opens (last 5 min, all hosts):"
-  bpfleet query opens_per_process --map opens --agg topk --group-by key:comm -k 5 --since 5m || true
-  echo "syscall latency (ns), last 5 min, merged over the fleet:"
-  bpfleet query syscall_latency --map latency_ns --agg histogram --as counter --since 5m || true
-  echo "packets by protocol per host (host/IP protocol: 6 tcp, 17 udp, 1 icmp, 58 icmpv6, 255 non-IP; since load):"
-  bpfleet query packets_by_protocol --map by_proto --field packets --agg topk --group-by agent,key -k 12 --since 5m || true
+  live_queries
   echo "API docs: $SERVER/api/docs   agents: bpfleet agents   (BPFLEET_SERVER=$SERVER)"
   if ((DURATION)) && (( $(date +%s) >= END )); then break; fi
 done
