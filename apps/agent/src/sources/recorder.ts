@@ -31,6 +31,8 @@ export interface RecordSummary {
   readonly sources: readonly RecordingSourceInfo[];
   /** Records written per source. */
   readonly counts: readonly number[];
+  /** Records the kernel could not hand over because the ring buffer was full (all sources). */
+  readonly lost: bigint;
   readonly durationMs: number;
 }
 
@@ -75,9 +77,11 @@ export async function recordAttachPoints(points: readonly CapturePoint[], option
       if (options.signal?.aborted) finish();
       options.signal?.addEventListener('abort', finish);
     });
+    capture.flush();
+    const lost = capture.lost;
     capture.close(); // drains the ring buffer into the writer first
     if (failure) throw failure;
-    return { sources, counts: [...writer.counts], durationMs: performance.now() - started };
+    return { sources, counts: [...writer.counts], lost, durationMs: performance.now() - started };
   } finally {
     capture.close();
     writer?.close();

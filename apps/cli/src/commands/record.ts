@@ -45,6 +45,7 @@ export async function runRecord(file: string, flags: RecordFlags, io: CliIo, sig
     throw e;
   }
   summary.sources.forEach((s, i) => io.out(`  ${s.name}: ${summary.counts[i]} records (${s.kind === 'tracepoint' ? `${s.recordSize} bytes each` : `${s.args} args`})`));
+  if (summary.lost > 0n) io.err(`bpfleet: ${summary.lost} records lost: the ring buffer was full (the recorder fell behind)`);
   io.out(`wrote ${out} (${(summary.durationMs / 1000).toFixed(1)} s)`);
 }
 

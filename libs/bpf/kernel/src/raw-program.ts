@@ -12,6 +12,7 @@ import { FdLink } from './attach/fd-link.js';
 import { perfEventOpen } from './attach/perf-event.js';
 import { TRACEFS } from './probe/filesystems.js';
 
+const BPF_MAP_TYPE_ARRAY = 2;
 const BPF_MAP_TYPE_RINGBUF = 27;
 const BPF_PERF_EVENT = 41;
 const PERF_TYPE_TRACEPOINT = 2;
@@ -65,6 +66,18 @@ export function loadRawProgram(type: number, name: string, insns: readonly Instr
 export function createRingBufferMap(name: string, bytes: number): KernelMap {
   const fd = libbpf().bpf_map_create(BPF_MAP_TYPE_RINGBUF, name.slice(0, 15), 0, 0, bytes, null) as number;
   if (fd < 0) throw KernelError.fromErrno('bpf_map_create', fd, `ring buffer ${name} of ${bytes} bytes`);
+  try {
+    return new KernelMap(fd, mapInfoOf(fd), true);
+  } catch (e) {
+    closeFd(fd);
+    throw e;
+  }
+}
+
+/** A plain BPF array map of `entries` values of `valueSize` bytes (u32 keys), not tied to any object. */
+export function createArrayMap(name: string, valueSize: number, entries: number): KernelMap {
+  const fd = libbpf().bpf_map_create(BPF_MAP_TYPE_ARRAY, name.slice(0, 15), 4, valueSize, entries, null) as number;
+  if (fd < 0) throw KernelError.fromErrno('bpf_map_create', fd, `array ${name}`);
   try {
     return new KernelMap(fd, mapInfoOf(fd), true);
   } catch (e) {

@@ -1,4 +1,4 @@
-import { asm, label, link, PseudoSource, R0, R1, R2, R3, R6, R7, type AsmItem, type Instruction } from '@bpfleet/isa';
+import { asm, label, link, PseudoSource, R0, R1, R2, R3, R6, R7, R10, type AsmItem, type Instruction } from '@bpfleet/isa';
 
 /**
  * The record a capture program writes to its ring buffer, little-endian:
@@ -13,7 +13,7 @@ import { asm, label, link, PseudoSource, R0, R1, R2, R3, R6, R7, type AsmItem, t
  */
 export const CAPTURE_HEADER_SIZE = 48;
 
-const HELPER = { ktimeGetNs: 5, smpProcessorId: 8, pidTgid: 14, uidGid: 15, comm: 16, probeReadKernel: 113, ringbufReserve: 131, ringbufSubmit: 132 } as const;
+const HELPER = { mapLookupElem: 1, ktimeGetNs: 5, smpProcessorId: 8, pidTgid: 14, uidGid: 15, comm: 16, probeReadKernel: 113, ringbufReserve: 131, ringbufSubmit: 132 } as const;
 
 export type CaptureTarget =
   /** A tracepoint program's context: `recordSize` bytes of the trace record. */
@@ -21,8 +21,11 @@ export type CaptureTarget =
   /** A raw tracepoint's context: `args` u64 arguments. */
   | { readonly kind: 'raw_tracepoint'; readonly args: number };
 
-/** Builds the capture program for one attach point writing to the ring buffer with fd `ringFd`. */
-export function buildCaptureProgram(target: CaptureTarget, ringFd: number, source: number): Instruction[] {
+/**
+ * Builds the capture program for one attach point writing to the ring buffer with fd `ringFd`; when
+ * the ring is full it counts the lost record in slot 0 of the u64 array map with fd `lostFd`.
+ */
+export function buildCaptureProgram(target: CaptureTarget, ringFd: number, source: number, lostFd: number): Instruction[] {
   const dataSize = target.kind === 'tracepoint' ? target.recordSize : target.args * 8;
   const items: AsmItem[] = [
     asm.mov64Reg(R6, R1),
@@ -30,7 +33,7 @@ export function buildCaptureProgram(target: CaptureTarget, ringFd: number, sourc
     asm.mov64Imm(R2, CAPTURE_HEADER_SIZE + dataSize),
     asm.mov64Imm(R3, 0),
     asm.call(HELPER.ringbufReserve),
-    asm.jeqImm(R0, 0, 'out'),
+    asm.jeqImm(R0, 0, 'full'),
     asm.mov64Reg(R7, R0),
     asm.call(HELPER.ktimeGetNs),
     asm.stx(64, R7, 0, R0),
@@ -52,7 +55,25 @@ export function buildCaptureProgram(target: CaptureTarget, ringFd: number, sourc
   } else {
     for (let i = 0; i < target.args; i++) items.push(asm.ldx(64, R1, R6, i * 8), asm.stx(64, R7, CAPTURE_HEADER_SIZE + i * 8, R1));
   }
-  items.push(asm.mov64Reg(R1, R7), asm.mov64Imm(R2, 0), asm.call(HELPER.ringbufSubmit), label('out'), asm.mov64Imm(R0, 0), asm.exit());
+  items.push(
+    asm.mov64Reg(R1, R7),
+    asm.mov64Imm(R2, 0),
+    asm.call(HELPER.ringbufSubmit),
+    asm.ja('out'),
+    // The ring is full (the reader fell behind): count the record as lost.
+    label('full'),
+    asm.st(32, R10, -4, 0),
+    asm.lddwPseudo(R1, PseudoSource.MAP_FD, lostFd),
+    asm.mov64Reg(R2, R10),
+    asm.add64Imm(R2, -4),
+    asm.call(HELPER.mapLookupElem),
+    asm.jeqImm(R0, 0, 'out'),
+    asm.mov64Imm(R1, 1),
+    asm.atomicAdd64(R0, 0, R1),
+    label('out'),
+    asm.mov64Imm(R0, 0),
+    asm.exit(),
+  );
   return link(items);
 }
 

@@ -53,6 +53,23 @@ describe(KernelCapture.name, () => {
   });
 });
 
+describe('capture with a full ring buffer', () => {
+  itIfKernel(tpSkip)('should count the records it could not write while nobody read the ring', () => {
+    const records: CapturedRecord[] = [];
+    const capture = KernelCapture.start([{ kind: 'tracepoint', name: 'syscalls/sys_enter_openat' }], { onRecord: (r) => records.push(r), ringBytes: 4096 });
+    try {
+      // No event-loop turn in between: the reader cannot drain, 4 KiB holds about 40 records.
+      for (let i = 0; i < 200; i++) closeSync(openSync('/proc/self/stat', 'r'));
+      capture.flush();
+      const mine = records.filter((r) => Number(r.pidTgid >> 32n) === process.pid).length;
+      expect(mine).toBeLessThan(200);
+      expect(capture.lost).toBeGreaterThanOrEqual(BigInt(200 - mine));
+    } finally {
+      capture.close();
+    }
+  });
+});
+
 describe('capture of records with dynamic data', () => {
   itIfKernel(tpSkip)('should capture the __data_loc file name of sched_process_exec after the fixed part', async () => {
     const records: CapturedRecord[] = [];

@@ -40,16 +40,17 @@ describe('tracepoint format', () => {
 
 describe('capture program', () => {
   it('should copy a tracepoint record with bpf_probe_read_kernel after the task header', () => {
-    const text = disassembleText(buildCaptureProgram({ kind: 'tracepoint', recordSize: 48 }, 7, 3));
+    const text = disassembleText(buildCaptureProgram({ kind: 'tracepoint', recordSize: 48 }, 7, 3, 8));
     expect(text).toContain('call 0x83'); // ringbuf_reserve
     expect(text).toContain('r2 = 0x60'); // 48 header + 48 record
     expect(text).toContain('*(u32 *)(r7 + 0x1c) = 0x3'); // source index
     expect(text).toContain('call 0x71'); // probe_read_kernel
     expect(text).toContain('call 0x84'); // ringbuf_submit
+    expect(text).toContain('lock *(u64 *)(r0 + 0x0) += r1'); // a record lost to a full ring is counted
   });
 
   it('should copy raw tracepoint arguments with loads from the context', () => {
-    const text = disassembleText(buildCaptureProgram({ kind: 'raw_tracepoint', args: 2 }, 7, 0));
+    const text = disassembleText(buildCaptureProgram({ kind: 'raw_tracepoint', args: 2 }, 7, 0, 8));
     expect(text).toContain('r1 = *(u64 *)(r6 + 0x8)');
     expect(text).toContain(`*(u64 *)(r7 + 0x${(CAPTURE_HEADER_SIZE + 8).toString(16)}) = r1`);
     expect(text).not.toContain('call 0x71');

@@ -2,7 +2,7 @@ import { BpfProgType } from '@bpfleet/elf';
 import { KernelAttachError, KernelError } from '../errors.js';
 import type { KernelMap } from '../map.js';
 import type { Link } from '../link.js';
-import { attachRawTracepointFd, attachTracepointFd, createRingBufferMap, loadRawProgram, type RawProgram } from '../raw-program.js';
+import { attachRawTracepointFd, attachTracepointFd, createArrayMap, createRingBufferMap, loadRawProgram, type RawProgram } from '../raw-program.js';
 import { RingBufferReader } from '../ringbuf.js';
 import { buildCaptureProgram, decodeCapturedRecord, type CapturedRecord } from './capture-program.js';
 import { readTracepointFormat, type TracepointFormat } from './tracepoint-format.js';
@@ -50,12 +50,26 @@ export class KernelCapture {
   private readonly programs: RawProgram[] = [];
   private readonly links: Link[] = [];
   private readonly ring: KernelMap;
+  /** Slot 0: records the capture programs could not write because the ring buffer was full. */
+  private readonly lostMap: KernelMap;
   private reader: RingBufferReader | undefined;
   /** Records that were too short to decode (none unless the ring is corrupted). */
   malformed = 0;
 
   private constructor(options: CaptureOptions) {
     this.ring = createRingBufferMap('bpfleet_capture', options.ringBytes ?? 16 * 1024 * 1024);
+    try {
+      this.lostMap = createArrayMap('bpfleet_lost', 8, 1);
+    } catch (e) {
+      this.ring.close();
+      throw e;
+    }
+  }
+
+  /** Records lost so far because the ring buffer was full (the reader did not keep up). */
+  get lost(): bigint {
+    const v = this.lostMap.lookup(new Uint8Array(4));
+    return v ? Buffer.from(v).readBigUInt64LE(0) : 0n;
   }
 
   static start(points: readonly CapturePoint[], options: CaptureOptions): KernelCapture {
@@ -81,7 +95,7 @@ export class KernelCapture {
     if (point.kind === 'tracepoint') {
       const format = readTracepointFormat(point.name);
       const recordSize = format.recordSize + (format.dynamic ? DYNAMIC_DATA_BYTES : 0);
-      const program = loadRawProgram(BpfProgType.TRACEPOINT, `cap_${source}`, buildCaptureProgram({ kind: 'tracepoint', recordSize }, this.ring.fd, source));
+      const program = loadRawProgram(BpfProgType.TRACEPOINT, `cap_${source}`, buildCaptureProgram({ kind: 'tracepoint', recordSize }, this.ring.fd, source, this.lostMap.fd));
       this.programs.push(program);
       this.links.push(attachTracepointFd(program, point.name));
       this.sources.push({ ...point, recordSize, format });
@@ -90,7 +104,7 @@ export class KernelCapture {
     // The kernel refuses (EINVAL) a raw_tp program that reads past the tracepoint's arguments: the
     // largest count it accepts is the tracepoint's.
     for (let args = MAX_RAW_TP_ARGS; args >= 0; args--) {
-      const program = loadRawProgram(BpfProgType.RAW_TRACEPOINT, `cap_${source}`, buildCaptureProgram({ kind: 'raw_tracepoint', args }, this.ring.fd, source));
+      const program = loadRawProgram(BpfProgType.RAW_TRACEPOINT, `cap_${source}`, buildCaptureProgram({ kind: 'raw_tracepoint', args }, this.ring.fd, source, this.lostMap.fd));
       try {
         this.links.push(attachRawTracepointFd(program, point.name));
       } catch (e) {
@@ -124,5 +138,6 @@ export class KernelCapture {
     this.reader = undefined;
     for (const p of this.programs.splice(0)) p.close();
     this.ring.close();
+    this.lostMap.close();
   }
 }
