@@ -146,6 +146,17 @@ export class SimAgent {
     return { ...base, state: 'loaded', runtime: { kind: 'vm', reason: 'simulated agent' }, attachPoints: ['sim'], runCount: 0, runTimeNs: 0 };
   }
 
+  /**
+   * Set a loaded program's run counters (as the kernel's bpf_stats or the VM count them, cumulative
+   * since load) and report status, to drive overhead health gates.
+   */
+  setRunStats(program: string, runCount: number, runTimeNs: number): void {
+    const status = this.programs.get(program);
+    if (!status || status.state !== 'loaded') throw new Error(`${this.id}: ${program} is not loaded`);
+    this.programs.set(program, { ...status, runCount, runTimeNs });
+    this.report();
+  }
+
   report(): void {
     this.shared.nc.publish(this.shared.names.status(this.id), encodeMessage('status', { v: PROTOCOL_VERSION, kind: 'status', agentId: this.id, sentAt: this.now(), programs: this.status() }));
   }

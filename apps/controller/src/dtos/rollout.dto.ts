@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateNested, Length } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateNested, Length } from 'class-validator';
 import { PROGRAM_NAME_RE } from './program.dto.js';
 
 export class StrategyDto {
@@ -34,6 +34,14 @@ export class HealthGateDto {
   @ApiPropertyOptional({ default: 0 }) @IsOptional() @IsInt() @Min(0) maxFailedLoads?: number;
   @ApiPropertyOptional({ default: 0 }) @IsOptional() @IsInt() @Min(0) maxAgentErrors?: number;
   @ApiPropertyOptional({ default: 0 }) @IsOptional() @IsInt() @Min(0) @Max(86_400) minHealthySeconds?: number;
+  @ApiPropertyOptional({ description: 'program overhead: most average run time (ns per run) on any agent, from its run counters (kernel bpf_stats or the VM)' })
+  @IsOptional() @IsInt() @Min(1) @Max(1_000_000_000) maxAvgRunNs?: number;
+  @ApiPropertyOptional({ description: 'program overhead: most CPU time on any agent since it loaded the version, percent of one CPU' })
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0.001) @Max(6400) maxCpuPercent?: number;
+  @ApiPropertyOptional({ description: 'runs an agent must have counted before its average run time is judged', default: 100 })
+  @IsOptional() @IsInt() @Min(1) minRuns?: number;
+  @ApiPropertyOptional({ enum: ['rollback', 'pause'], default: 'rollback', description: 'what a failed gate does' })
+  @IsOptional() @IsIn(['rollback', 'pause']) action?: 'rollback' | 'pause';
 }
 
 export class CreateRolloutDto {

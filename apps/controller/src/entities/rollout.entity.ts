@@ -12,7 +12,17 @@ export interface HealthGate {
   readonly maxAgentErrors: number;
   /** A wave must stay healthy this long after its last load before the next one starts. */
   readonly minHealthySeconds: number;
+  /** Program overhead: most average run time per run (ns) on any agent, from the agents' run counters. */
+  readonly maxAvgRunNs?: number;
+  /** Program overhead: most CPU time on any agent, percent of one CPU since the target loaded it. */
+  readonly maxCpuPercent?: number;
+  /** Runs an agent must have counted before its average run time is judged (default 100). */
+  readonly minRuns?: number;
+  /** What a failed gate does: roll back (default) or pause for an operator. */
+  readonly action?: GateAction;
 }
+
+export type GateAction = 'rollback' | 'pause';
 
 @Entity('rollouts')
 export class RolloutEntity {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type Repository } from 'typeorm';
+import { DataSource, In, type Repository } from 'typeorm';
 import { AgentEntity, type AgentStatus } from '../entities/agent.entity.js';
 
 @Injectable()
@@ -52,6 +52,12 @@ export class AgentRepository {
   }
 
   /** Error counters of some agents (the rollout health gate reads these often: no jsonb columns). */
+  /** Per-program status (with run counters) and last message time of some agents. */
+  async programStatuses(ids: readonly string[]): Promise<Map<string, { programs: AgentEntity['programs']; lastSeen: Date }>> {
+    const rows = await this.repo.find({ where: { id: In([...ids]) }, select: { id: true, programs: true, lastSeen: true } });
+    return new Map(rows.map((r) => [r.id, { programs: r.programs, lastSeen: r.lastSeen }]));
+  }
+
   async errorCounts(ids: readonly string[]): Promise<Map<string, number>> {
     const rows = await this.dataSource.query<{ id: string; agent_errors: number }[]>(`SELECT id, agent_errors FROM agents WHERE id = ANY($1)`, [ids]);
     return new Map(rows.map((r) => [r.id, r.agent_errors]));

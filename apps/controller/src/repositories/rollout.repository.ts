@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, type Repository } from 'typeorm';
-import { RolloutEntity, RolloutTargetEntity, type RolloutState, type TargetState } from '../entities/rollout.entity.js';
+import { RolloutEntity, RolloutTargetEntity, type HealthGate, type RolloutState, type TargetState } from '../entities/rollout.entity.js';
 
 @Injectable()
 export class RolloutRepository {
@@ -44,9 +44,9 @@ export class RolloutRepository {
   }
 
   /** Targets an agent's status report may settle: in a running rollout, waiting for this program. */
-  async pendingTargetsForAgent(agentId: string): Promise<{ rolloutId: string; program: string; version: number; targetState: TargetState }[]> {
+  async pendingTargetsForAgent(agentId: string): Promise<{ rolloutId: string; program: string; version: number; targetState: TargetState; healthGate: HealthGate }[]> {
     return this.dataSource.query(
-      `SELECT r.id AS "rolloutId", p.name AS program, v.version AS version, t.state AS "targetState"
+      `SELECT r.id AS "rolloutId", p.name AS program, v.version AS version, t.state AS "targetState", r.health_gate AS "healthGate"
        FROM rollout_targets t JOIN rollouts r ON r.id = t.rollout_id
        JOIN programs p ON p.id = r.program_id JOIN program_versions v ON v.id = r.version_id
        WHERE t.agent_id = $1 AND t.state IN ('desired', 'loaded') AND r.state IN ('running', 'paused')`,

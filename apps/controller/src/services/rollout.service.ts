@@ -15,6 +15,10 @@ import { QueueService } from './queue.service.js';
 import { planWaves } from './rollout-plan.js';
 
 const WRITE_PARALLELISM = 64;
+/** Runs an agent must have counted before its average run time is judged, unless the gate says otherwise. */
+const DEFAULT_MIN_RUNS = 100;
+/** CPU share is judged only after the version ran this long on an agent (run time over a shorter span is noise). */
+const MIN_CPU_WINDOW_MS = 1000;
 
 /**
  * Rollouts: the state machine that writes desired state wave by wave, watches agent status and
@@ -56,7 +60,16 @@ export class RolloutService implements OnModuleInit {
       if (typeof v !== 'string' || !/^[A-Za-z0-9_./-]{1,63}$/.test(k)) throw new BadRequestException(`selector ${k}: labels are name -> string`);
     }
     const strategy: RolloutStrategy = dto.strategy.type === 'all' ? { type: 'all' } : { type: 'canary', percent: dto.strategy.percent ?? 10, waves: dto.strategy.waves ?? 1, pauseSeconds: dto.strategy.pauseSeconds ?? 0 };
-    const healthGate: HealthGate = { maxFailedLoads: dto.healthGate?.maxFailedLoads ?? 0, maxAgentErrors: dto.healthGate?.maxAgentErrors ?? 0, minHealthySeconds: dto.healthGate?.minHealthySeconds ?? 0 };
+    const g = dto.healthGate;
+    const healthGate: HealthGate = {
+      maxFailedLoads: g?.maxFailedLoads ?? 0,
+      maxAgentErrors: g?.maxAgentErrors ?? 0,
+      minHealthySeconds: g?.minHealthySeconds ?? 0,
+      ...(g?.maxAvgRunNs !== undefined ? { maxAvgRunNs: g.maxAvgRunNs } : {}),
+      ...(g?.maxCpuPercent !== undefined ? { maxCpuPercent: g.maxCpuPercent } : {}),
+      ...(g?.maxAvgRunNs !== undefined || g?.maxCpuPercent !== undefined ? { minRuns: g.minRuns ?? DEFAULT_MIN_RUNS } : {}),
+      action: g?.action ?? 'rollback',
+    };
 
     const agents = (await this.agents.list({ labels: dto.selector ?? {} })).filter((a) => a.status !== 'offline');
     if (agents.length === 0) throw new BadRequestException('no online agent matches the selector');
@@ -149,7 +162,10 @@ export class RolloutService implements OnModuleInit {
     for (const p of pending) {
       const status = report.programs.find((s) => s.program === p.program && s.version === p.version);
       if (!status) continue;
-      if (status.state === 'loaded' && p.targetState === 'desired') {
+      if (status.state === 'loaded' && p.targetState === 'loaded') {
+        // Fresh run counters of a loaded target: only an overhead gate has something to re-check.
+        if (p.healthGate.maxAvgRunNs === undefined && p.healthGate.maxCpuPercent === undefined) continue;
+      } else if (status.state === 'loaded' && p.targetState === 'desired') {
         await this.rollouts.setTarget(p.rolloutId, report.agentId, { state: 'loaded', detail: status.runtime ? `${status.runtime.kind}: ${status.runtime.reason}` : null, loadedAt: new Date() });
       } else if (status.state === 'failed') {
         await this.rollouts.setTarget(p.rolloutId, report.agentId, { state: 'failed', detail: `${status.error?.code ?? 'FAILED'}: ${status.error?.message ?? 'load failed'}` });
@@ -194,8 +210,10 @@ export class RolloutService implements OnModuleInit {
       const started = targets.filter((t) => t.wave <= r.currentWave);
       const failed = started.filter((t) => t.state === 'failed').length;
       const agentErrors = await this.agentErrorsSince(started);
-      if (failed > r.healthGate.maxFailedLoads) return this.rollBack(r, `health gate: ${failed} failed loads > ${r.healthGate.maxFailedLoads}`);
-      if (agentErrors > r.healthGate.maxAgentErrors) return this.rollBack(r, `health gate: ${agentErrors} agent errors > ${r.healthGate.maxAgentErrors}`);
+      if (failed > r.healthGate.maxFailedLoads) return this.gateFailed(r, `health gate: ${failed} failed loads > ${r.healthGate.maxFailedLoads}`);
+      if (agentErrors > r.healthGate.maxAgentErrors) return this.gateFailed(r, `health gate: ${agentErrors} agent errors > ${r.healthGate.maxAgentErrors}`);
+      const overhead = await this.overheadExceeded(r, started);
+      if (overhead) return this.gateFailed(r, `health gate: ${overhead}`);
       const wave = started.filter((t) => t.wave === r.currentWave);
       if (wave.some((t) => t.state === 'pending' || t.state === 'desired')) return;
       const settledAt = Math.max(...wave.map((t) => (t.loadedAt ?? t.updatedAt).getTime()));
@@ -213,6 +231,47 @@ export class RolloutService implements OnModuleInit {
       }
       await this.writeWave(r, next);
     });
+  }
+
+  /** A failed gate rolls back, or pauses for an operator when the gate says so. */
+  private async gateFailed(r: RolloutEntity, reason: string): Promise<void> {
+    if (r.healthGate.action === 'pause') {
+      await this.rollouts.setState(r.id, 'paused', reason);
+      this.logger.warn(`rollout ${r.id} paused: ${reason}`);
+      return;
+    }
+    await this.rollBack(r, reason);
+  }
+
+  /**
+   * Program overhead from the run counters agents report with their status (kernel bpf_stats or the
+   * VM's): the first loaded target over `maxAvgRunNs` per run (after `minRuns` runs) or over
+   * `maxCpuPercent` of one CPU since it loaded the version, as a reason; null when within limits.
+   */
+  private async overheadExceeded(r: RolloutEntity, started: readonly RolloutTargetEntity[]): Promise<string | null> {
+    const { maxAvgRunNs, maxCpuPercent } = r.healthGate;
+    if (maxAvgRunNs === undefined && maxCpuPercent === undefined) return null;
+    const loaded = started.filter((t) => t.state === 'loaded');
+    if (loaded.length === 0) return null;
+    const program = await this.programs.getProgramName(r.programId);
+    const version = (await this.programs.getVersionById(r.versionId))?.version;
+    const minRuns = r.healthGate.minRuns ?? DEFAULT_MIN_RUNS;
+    const agents = await this.agents.programStatuses(loaded.map((t) => t.agentId));
+    for (const t of loaded) {
+      const agent = agents.get(t.agentId);
+      const s = agent?.programs.find((p) => p.program === program && p.version === version && p.state === 'loaded');
+      if (!agent || !s || s.runCount === undefined || s.runTimeNs === undefined) continue;
+      if (maxAvgRunNs !== undefined && s.runCount >= minRuns) {
+        const avg = s.runTimeNs / s.runCount;
+        if (avg > maxAvgRunNs) return `${t.agentId} runs ${program} v${version} in ${Math.round(avg)} ns on average > ${maxAvgRunNs} (${s.runCount} runs)`;
+      }
+      const windowMs = t.loadedAt ? agent.lastSeen.getTime() - t.loadedAt.getTime() : 0;
+      if (maxCpuPercent !== undefined && windowMs >= MIN_CPU_WINDOW_MS) {
+        const percent = (s.runTimeNs / (windowMs * 1e6)) * 100;
+        if (percent > maxCpuPercent) return `${t.agentId} spends ${percent.toPrecision(3)}% of a CPU in ${program} v${version} > ${maxCpuPercent}%`;
+      }
+    }
+    return null;
   }
 
   private async agentErrorsSince(targets: readonly RolloutTargetEntity[]): Promise<number> {

@@ -3,7 +3,7 @@ import { UsageError } from '../../errors.js';
 import { bar, histogram, shortNumber, table } from './format.js';
 import { parseDurationSeconds, parsePercent, parseProgramRef, parseSelector } from './parse.js';
 import { formatPercentile, renderQuery } from './query.js';
-import { renderRollout } from './rollout.js';
+import { parseCpuPercent, renderRollout } from './rollout.js';
 import { normalizeServer } from './client.js';
 
 describe('fleet argument parsing', () => {
@@ -26,6 +26,12 @@ describe('fleet argument parsing', () => {
     expect(parseDurationSeconds('1500ms', '--pause')).toBe(2);
     expect(() => parseDurationSeconds('25h', '--pause')).toThrow(UsageError);
     expect(() => parseDurationSeconds('soon', '--pause')).toThrow(/--pause/);
+  });
+
+  it('should read CPU percentages for the overhead gate', () => {
+    expect(parseCpuPercent('2.5%', '--max-cpu')).toBe(2.5);
+    expect(parseCpuPercent('150', '--max-cpu')).toBe(150);
+    for (const bad of ['0', '-1%', 'x', '7000%', '1.%']) expect(() => parseCpuPercent(bad, '--max-cpu')).toThrow(UsageError);
   });
 
   it('should normalise server URLs and refuse non-http ones', () => {

@@ -14,10 +14,27 @@ interface RolloutOptions extends FleetOptions {
   maxFailedLoads?: string;
   maxAgentErrors?: string;
   minHealthy?: string;
+  maxRunNs?: string;
+  maxCpu?: string;
+  minRuns?: string;
+  onGateFail?: string;
   watch?: boolean;
 }
 
+/** "2.5%" or "2.5" -> 2.5 (percent of one CPU, may exceed 100 on several CPUs). */
+export function parseCpuPercent(value: string, flag: string): number {
+  const match = /^([0-9]+(?:\.[0-9]+)?)%?$/.exec(value);
+  const n = match ? Number(match[1]) : NaN;
+  if (!(n > 0 && n <= 6400)) throw new UsageError(`${flag} must be a percentage of one CPU above 0, e.g. 2.5%, got ${JSON.stringify(value)}`);
+  return n;
+}
+
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function parseGateAction(value: string): 'rollback' | 'pause' {
+  if (value !== 'rollback' && value !== 'pause') throw new UsageError(`--on-gate-fail must be rollback or pause, got ${JSON.stringify(value)}`);
+  return value;
+}
 
 /** One line per wave plus totals: what `rollout status` and `rollout --watch` print. */
 export function renderRollout(r: RolloutView): string {
@@ -66,6 +83,10 @@ export function registerRollout(program: Command, io: CliIo): void {
     .option('--max-failed-loads <n>', 'health gate: failed loads tolerated before automatic rollback')
     .option('--max-agent-errors <n>', 'health gate: agent errors tolerated')
     .option('--min-healthy <duration>', 'health gate: time a wave must stay healthy')
+    .option('--max-run-ns <ns>', 'health gate: most average run time per program run on any agent (ns)')
+    .option('--max-cpu <percent>', 'health gate: most CPU time of the program on any agent, percent of one CPU')
+    .option('--min-runs <n>', 'health gate: runs counted before the average run time is judged (default 100)')
+    .option('--on-gate-fail <action>', 'rollback (default) or pause when the health gate fails')
     .option('--watch', 'follow the rollout until it ends or pauses')
     .action(async (ref: string | undefined, options: RolloutOptions) => {
       if (ref === undefined) throw new UsageError('rollout needs NAME@VERSION, or one of: status, pause, resume, abort, rollback ID');
@@ -83,6 +104,10 @@ export function registerRollout(program: Command, io: CliIo): void {
         ...(options.maxFailedLoads !== undefined ? { maxFailedLoads: parsePositiveInt(options.maxFailedLoads, '--max-failed-loads', 1_000_000) } : {}),
         ...(options.maxAgentErrors !== undefined ? { maxAgentErrors: parsePositiveInt(options.maxAgentErrors, '--max-agent-errors', 1_000_000) } : {}),
         ...(options.minHealthy !== undefined ? { minHealthySeconds: parseDurationSeconds(options.minHealthy, '--min-healthy') } : {}),
+        ...(options.maxRunNs !== undefined ? { maxAvgRunNs: parsePositiveInt(options.maxRunNs, '--max-run-ns', 1_000_000_000) } : {}),
+        ...(options.maxCpu !== undefined ? { maxCpuPercent: parseCpuPercent(options.maxCpu, '--max-cpu') } : {}),
+        ...(options.minRuns !== undefined ? { minRuns: parsePositiveInt(options.minRuns, '--min-runs', Number.MAX_SAFE_INTEGER) } : {}),
+        ...(options.onGateFail !== undefined ? { action: parseGateAction(options.onGateFail) } : {}),
       };
       const selector = parseSelector(options.selector);
       const client = await clientFor(options);
