@@ -1,8 +1,7 @@
 import { BpfProgType, type BpfProgramSpec } from '@bpfleet/elf';
-import type { ExecutionEnv } from '@bpfleet/vm';
 import { autoloadPrograms } from '../runtime-choice.js';
 import type { VmRunningProgram } from '../vm-program.js';
-import type { TaskContext, VmEvent } from './source.js';
+import type { VmEvent } from './source.js';
 
 /** Where a tracepoint program attaches (`syscalls/sys_enter_openat`), from its section. */
 export function tracepointTarget(spec: BpfProgramSpec): string | undefined {
@@ -85,23 +84,8 @@ function routes(running: VmRunningProgram): Routes {
 
 const NONE: readonly string[] = [];
 
-/** The helpers' view of the current task, swapped in for one delivery. */
-function withTask<T>(env: ExecutionEnv, task: TaskContext, run: () => T): T {
-  const saved = { pidTgid: env.pidTgid, uidGid: env.uidGid, comm: env.comm, monotonicNs: env.monotonicNs, bootNs: env.bootNs };
-  env.pidTgid = task.pidTgid;
-  env.uidGid = task.uidGid;
-  env.comm = task.comm;
-  if (task.ktimeNs !== undefined) {
-    const at = task.ktimeNs;
-    env.monotonicNs = () => at;
-    env.bootNs = () => at;
-  }
-  try {
-    return run();
-  } finally {
-    Object.assign(env, saved);
-  }
-}
+/** The recorded clock of the event being delivered (one function object, no closure per event). */
+const recordedClock = { at: 0n, now: (): bigint => recordedClock.at };
 
 /**
  * Runs the programs of one VM object that `event` reaches, through VmRunningProgram.deliver (which
@@ -118,9 +102,27 @@ export function deliverEvent(running: VmRunningProgram, event: VmEvent): number 
   const names = event.kind === 'perf_sample' ? r.perf : ((event.kind === 'tracepoint' ? r.tracepoint : r.rawTracepoint).get(event.target) ?? NONE);
   if (names.length === 0) return 0;
   const cpu = event.cpu % running.vm.cpus;
-  return withTask(running.vm.env, event.task, () => {
-    let ran = 0;
+  // The helpers' view of the current task is the event's for these runs, then the VM's own again.
+  const env = running.vm.env;
+  const { pidTgid, uidGid, comm, monotonicNs, bootNs } = env;
+  const task = event.task;
+  env.pidTgid = task.pidTgid;
+  env.uidGid = task.uidGid;
+  env.comm = task.comm;
+  if (task.ktimeNs !== undefined) {
+    recordedClock.at = task.ktimeNs;
+    env.monotonicNs = recordedClock.now;
+    env.bootNs = recordedClock.now;
+  }
+  let ran = 0;
+  try {
     for (const name of names) ran += running.deliver(name, event.ctx, cpu);
-    return ran;
-  });
+  } finally {
+    env.pidTgid = pidTgid;
+    env.uidGid = uidGid;
+    env.comm = comm;
+    env.monotonicNs = monotonicNs;
+    env.bootNs = bootNs;
+  }
+  return ran;
 }
