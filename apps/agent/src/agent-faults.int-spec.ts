@@ -339,6 +339,52 @@ describeCorpus('agent fault tests (real NATS, real kernel)', () => {
     await agent.stop();
   }, 60_000);
 
+  it('VM programs restarted without detaching continue with the maps of their last snapshot (gauges keep their totals, counters neither reset nor double)', async () => {
+    const agentId = 'fault-vm-restart';
+    const config = fleet.config({ runtime: 'vm', agentId, snapshotInterval: '300ms' });
+    const mine = async () => (await fleet.metrics()).filter((b) => b.agentId === agentId);
+    const calls = (batches: MetricBatch[]) =>
+      batches.filter((b) => b.program === 'vmgauge').flatMap((b) => b.maps.filter((m) => m.map === 'opens_by_pid').flatMap((m) => m.entries.map((e) => Number((e.value as { calls: number }).calls))));
+    const packet = { probe: 'count_packets', payload: Buffer.from(FRAME, 'hex') };
+    // struct sys_enter_openat_args, as a tracepoint program gets it (flags at offset 32).
+    const openat = { probe: 'sys_enter_openat', payload: new Uint8Array(64) };
+    const deliver = (agent: Agent, event: { probe: string; payload: Uint8Array }, n: number) => {
+      for (let i = 0; i < n; i++) expect(agent.deliver(event)).toBe(1);
+    };
+    let agent = await Agent.start(config);
+    await fleet.setDesired(agentId, [await fleet.publishArtifact('vmcount', 1, corpus('minimal.o')), await fleet.publishArtifact('vmgauge', 1, corpus('tp_openat_count.o'))]);
+    await eventually(() => (agent.statuses().filter((p) => p.state === 'loaded' && p.runtime?.kind === 'vm').length === 2 ? true : undefined), 10_000, 'both loaded in the VM');
+    deliver(agent, packet, 4);
+    deliver(agent, openat, 3);
+    await eventually(async () => {
+      const b = await mine();
+      return deltaSum(b, 'vmcount', 'counter') === 4n && calls(b).includes(3) ? true : undefined;
+    }, 10_000, 'first snapshots');
+    const lastSeq = agent.lastSeq;
+    await agent.stop({ detach: false });
+
+    agent = await Agent.start(config);
+    agents.push(agent);
+    const restarted = agent;
+    await eventually(() => (restarted.statuses().filter((p) => p.state === 'loaded').length === 2 ? true : undefined), 10_000, 'both reloaded');
+    deliver(agent, packet, 2);
+    deliver(agent, openat, 2);
+    const after = await eventually(async () => {
+      const b = (await mine()).filter((x) => x.seq > lastSeq);
+      return deltaSum(b, 'vmcount', 'counter') >= 2n && calls(b).includes(5) ? b : undefined;
+    }, 10_000, 'snapshots after the restart');
+    // The gauge went on from 3 (not from 0), the counter sent only the 2 new runs.
+    expect(calls(after)).not.toContain(2);
+    await sleep(700);
+    expect(deltaSum(await mine(), 'vmcount', 'counter')).toBe(6n);
+    expectSeqsExact(await mine());
+    // Removed from the desired state: nothing is kept for it.
+    await fleet.setDesired(agentId, []);
+    await eventually(() => (agent.statuses().length === 0 ? true : undefined), 10_000, 'detached');
+    expect(readdirSync(join(config.dataDir, 'vm-state'))).toEqual([]);
+    await agent.stop();
+  });
+
   it('a VM program over its per-run instruction budget is stopped and reported, not retried', async () => {
     const agent = await Agent.start(fleet.config({ runtime: 'vm', agentId: 'fault-budget', vmBudget: 5 }));
     agents.push(agent);

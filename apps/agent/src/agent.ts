@@ -26,6 +26,7 @@ import { deliverEvent } from './sources/route.js';
 import type { SourceSet } from './sources/source-set.js';
 import type { VmEvent } from './sources/source.js';
 import { VmRunningProgram } from './vm-program.js';
+import { VmStateStore, restoreVmMaps } from './vm-state.js';
 import { AGENT_VERSION } from './version.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -78,6 +79,7 @@ export class Agent {
   private readonly publicKey: KeyObject;
   private readonly state: StateStore;
   private readonly buffer: DiskBuffer;
+  private readonly vmState: VmStateStore;
   private readonly log: AgentLogger;
   private readonly programs = new Map<string, Managed>();
   private readonly started = Date.now();
@@ -111,6 +113,7 @@ export class Agent {
     this.publicKey = parsePublicKey(config.controllerPublicKeyPem);
     this.state = new StateStore(config.dataDir);
     this.id = this.state.agentId(config.agentId);
+    this.vmState = new VmStateStore(config.dataDir);
     this.buffer = new DiskBuffer(join(config.dataDir, 'buffer'), config.bufferMaxBytes, (seq, total) => {
       this.errors++;
       this.log('warn', `metric buffer full: dropped batch ${seq} (${total} dropped so far)`, { seq, dropped: total });
@@ -321,11 +324,13 @@ export class Agent {
       removePinDir(record.pinDir);
       this.forgetPins(name);
     }
+    for (const name of this.vmState.programs()) if (!wantedNames.has(name) && !this.programs.has(name)) this.vmState.forget(name);
     for (const [name, m] of this.programs) {
       if (wantedNames.has(name)) continue;
       m.running?.close();
       this.programs.delete(name);
       this.forgetPins(name);
+      this.vmState.forget(name);
       changed = true;
       this.log('info', `detached ${name} v${m.desired.version}`);
     }
@@ -365,6 +370,7 @@ export class Agent {
       const snapshotter = new MapSnapshotter(btf);
       if (sameRuntime && previous?.snapshotter) snapshotter.importBaselines(previous.snapshotter.exportBaselines());
       if (adopted) snapshotter.importBaselines(this.pins[p.program]?.baselines ?? {});
+      if (running instanceof VmRunningProgram && !previous) this.restoreVmState(p, running, snapshotter);
       if (running instanceof KernelRunningProgram && !adopted) this.rememberPins(p);
       else if (!(running instanceof KernelRunningProgram)) this.forgetPins(p.program);
       this.programs.set(p.program, {
@@ -385,6 +391,7 @@ export class Agent {
       // (a rollout sees `failed` and rolls back by asking for the old version again).
       previous?.running?.close();
       this.forgetPins(p.program);
+      this.vmState.forget(p.program);
       const runtime = decision ? { runtime: { kind: decision.kind, reason: decision.reason.slice(0, 256) } } : {};
       this.programs.set(p.program, { desired: p, status: { ...base, state: 'failed', error, ...runtime } });
     }
@@ -420,6 +427,15 @@ export class Agent {
       onStopped: (error) => this.onVmStopped(p.program, running, error),
     });
     return running;
+  }
+
+  /** The maps and counter baselines this version had at its last snapshot before the agent restarted. */
+  private restoreVmState(p: DesiredProgram, running: VmRunningProgram, snapshotter: MapSnapshotter): void {
+    const saved = this.vmState.load(p.program, p.version, p.digest);
+    if (!saved) return;
+    const entries = restoreVmMaps(running.vm.maps, saved);
+    snapshotter.importBaselines(saved.baselines);
+    this.log('info', `restored ${p.program} v${p.version}'s VM maps from its last snapshot (${entries} entries)`);
   }
 
   /** One directory per (program, version, digest), so a new version pins while the old one still runs. */
@@ -523,7 +539,11 @@ export class Agent {
       }
       for (const chunk of chunks) this.enqueueBatch(m.desired, chunk, []);
       for (let i = 0; i < events.length; i += EVENTS_PER_BATCH) this.enqueueBatch(m.desired, [], events.slice(i, i + EVENTS_PER_BATCH));
-      if (m.running instanceof VmRunningProgram) this.checkCpuBudget(m, m.running);
+      if (m.running instanceof VmRunningProgram) {
+        // After the batches: the kept state never runs ahead of what was buffered.
+        if (chunks.length) this.vmState.save(m.desired.program, m.desired.version, m.desired.digest, m.running.vm.maps, m.snapshotter.exportBaselines());
+        this.checkCpuBudget(m, m.running);
+      }
     }
     this.publishStatus();
     await this.drain();
@@ -604,6 +624,7 @@ export class Agent {
       for (const [name, m] of this.programs) {
         m.running?.close();
         this.forgetPins(name);
+        this.vmState.forget(name);
       }
     } else {
       for (const m of this.programs.values()) m.running?.release();
