@@ -22,6 +22,9 @@ let msg = 0;
 let rejectedBoth = 0;
 let total = 0;
 let skipped = 0;
+let countsCompared = 0;
+let countsEqual = 0;
+let countsWithin10 = 0;
 for (const v of corpus.programs) {
   if (process.env.TRACE) writeSync(2, `.. ${v.file} ${v.program}\n`);
   const o = runRecorded(root, v, objects);
@@ -33,6 +36,13 @@ for (const v of corpus.programs) {
   total++;
   const same = o.result.accepted === v.accepted;
   if (same) agree++;
+  if (same && v.accepted && v.insnsProcessed) {
+    // How closely our exploration (pruning) follows the kernel's on programs both accept.
+    countsCompared++;
+    if (o.result.insnsProcessed === v.insnsProcessed) countsEqual++;
+    if (Math.abs(o.result.insnsProcessed - v.insnsProcessed) <= v.insnsProcessed * 0.1) countsWithin10++;
+    else if (process.argv.includes('--counts')) console.log(`COUNT ${v.file} ${v.program}: kernel ${v.insnsProcessed}, ours ${o.result.insnsProcessed}`);
+  }
   if (same && !v.accepted) {
     rejectedBoth++;
     if (messageMatches(v, o.result)) msg++;
@@ -42,4 +52,5 @@ for (const v of corpus.programs) {
     console.log(`DIFF ${v.file} ${v.program} (${v.progType}, ${v.mode}): kernel ${v.accepted ? 'accepts' : `rejects "${v.kernelMessage}"`}, ours ${o.result.accepted ? 'accepts' : `rejects at ${o.result.error?.insn} "${o.result.error?.message.split('\n').join(' | ')}"`}`);
   }
 }
+console.log(`processed-instruction counts on programs both accept: ${countsEqual}/${countsCompared} equal to the kernel's, ${countsWithin10}/${countsCompared} within 10 %`);
 console.log(`verdicts: ${agree}/${total} agree (${((100 * agree) / total).toFixed(1)} %), messages: ${msg}/${rejectedBoth} rejected programs name the kernel's message, skipped ${skipped}`);

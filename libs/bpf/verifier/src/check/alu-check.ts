@@ -107,6 +107,8 @@ const fitsS32 = (x: number): boolean => x === (x | 0);
 
 /** adjust_ptr_min_max_vals: `ptr OP scalar` (or `scalar + ptr`) written into `dstno`. */
 function pointerArith(env: Env, insn: Instruction, dstno: number, ptr: Reg, off: Reg, dstIsScalar: boolean): void {
+  // The pointer's offset now depends on the scalar's value.
+  env.markPrecise();
   const op = opOf(insn.opcode);
   const is64 = classOf(insn.opcode) === BPF_ALU64;
   if (!is64) {

@@ -257,6 +257,7 @@ export function checkHelperCall(env: Env, insn: Instruction): CallResult {
       continue;
     }
     // check_func_arg: a known NULL passes a `| PTR_MAYBE_NULL` argument; its size must then be zero.
+    if (proto.maybeNullArgs?.includes(regno) && reg.type === RegType.SCALAR) env.markPrecise();
     if (proto.maybeNullArgs?.includes(regno) && isNullScalar(reg)) {
       meta.memRegno = regno;
       meta.memWrite = arg === Arg.PTR_TO_UNINIT_MEM;
@@ -300,9 +301,11 @@ export function checkHelperCall(env: Env, insn: Instruction): CallResult {
         break;
       case Arg.CONST_SIZE:
       case Arg.CONST_SIZE_OR_ZERO:
+        env.markPrecise();
         checkSizeArg(env, regno, reg, meta, arg === Arg.CONST_SIZE_OR_ZERO);
         break;
       case Arg.CONST_ALLOC_SIZE_OR_ZERO:
+        env.markPrecise();
         if (!tnumIsConst(reg.num.varOff)) fail(env, `R${regno} is not a known constant'`);
         meta.allocSize = Number(reg.num.varOff.value);
         break;
@@ -331,6 +334,7 @@ export function checkHelperCall(env: Env, insn: Instruction): CallResult {
         meta.callback = reg.func;
         break;
       case Arg.PTR_TO_STACK_OR_NULL:
+        if (reg.type === RegType.SCALAR) env.markPrecise();
         meta.callbackCtx = regCopy(reg);
         break;
       case Arg.PTR_TO_CONST_STR:
@@ -347,6 +351,8 @@ export function checkHelperCall(env: Env, insn: Instruction): CallResult {
   if (id === 1 && env.profile.version >= 614) {
     const m = env.maps[meta.map];
     if (m && (m.type === BpfMapType.ARRAY || m.type === BpfMapType.PERCPU_ARRAY)) {
+      // Whether the result may be NULL now depends on the key's value.
+      env.markPrecise();
       const key = constStackValue(env, regs[2]!, m.keySize);
       if (key !== null && key < BigInt(m.maxEntries)) lookupNonNull = true;
     }
@@ -466,6 +472,7 @@ export function checkGlobalCallArgs(env: Env, sig: GlobalFuncSignature, subprog:
       continue;
     }
     // check_mem_reg: NULL is fine; otherwise the memory must be readable and writable as if non-NULL.
+    if (reg.type === RegType.SCALAR) env.markPrecise();
     if (isNullScalar(reg)) continue;
     const saved = regCopy(reg);
     reg.flags &= ~PTR_MAYBE_NULL;

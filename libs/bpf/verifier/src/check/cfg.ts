@@ -68,7 +68,11 @@ export interface CfgResult {
   readonly backEdgeTargets: Uint8Array;
 }
 
-export function checkCfg(insns: readonly Instruction[], loopsAllowed: boolean): CfgResult {
+/**
+ * check_cfg. Prune points follow the kernel: branch targets always; for a conditional jump the
+ * instruction after it before 6.3 and the jump itself since ("bpf: reduce prune points").
+ */
+export function checkCfg(insns: readonly Instruction[], loopsAllowed: boolean, pruneAtJump = true): CfgResult {
   const n = insns.length;
   const state = new Uint8Array(n);
   const prune = new Uint8Array(n);
@@ -102,11 +106,14 @@ export function checkCfg(insns: readonly Instruction[], loopsAllowed: boolean): 
     const w = succ[k]!;
     if (w < 0 || w >= n) throw new VerifyFail(t, `jump out of range from insn ${t} to ${w}`);
     const insn = insns[t]!;
-    if (isCondJump(insn) || (isJa(insn) && classOf(insn.opcode) === BPF_JMP)) {
-      prune[w] = 1;
-      if (isCondJump(insn)) prune[t + 1] = 1;
+    // Branch edges (the jump target) are prune points; a conditional jump's fall-through edge is not.
+    const branchEdge = isJa(insn) ? classOf(insn.opcode) === BPF_JMP : isCondJump(insn) && w === jumpTarget(t, insn) && k === 1;
+    if (branchEdge) prune[w] = 1;
+    if (isCondJump(insn)) prune[pruneAtJump ? t : t + 1] = 1;
+    if (isPseudoCall(insn)) {
+      prune[t + 1] = 1;
+      prune[t] = 1;
     }
-    if (isPseudoCall(insn)) prune[t + 1] = 1;
     if (state[w] === Mark.NONE) {
       state[w] = Mark.DISCOVERED;
       stack.push(w);

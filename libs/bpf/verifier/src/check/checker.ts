@@ -94,6 +94,8 @@ interface Node {
   branches: number;
   hit: number;
   miss: number;
+  /** Some decision below this checkpoint depended on scalar values (see Env.markPrecise). */
+  precise: boolean;
 }
 
 interface Pending {
@@ -167,6 +169,10 @@ export class Checker implements Env {
   private maxStatesPerInsn = 0;
   private readonly stackDepth: number[] = [];
   private lastLine = -1;
+  /** The newest checkpoint on the path being explored. */
+  private curNode: Node | null = null;
+  /** Per instruction, the nearest checkpoint there among curNode and its ancestors. */
+  private readonly pathAt = new Map<number, Node>();
 
   constructor(input: CheckInput) {
     this.insns = input.insns;
@@ -190,6 +196,22 @@ export class Checker implements Env {
 
   newId(): number {
     return ++this.idGen;
+  }
+
+  /** Moves to another checkpoint: a new child extends the path index, anything else rebuilds it. */
+  private setCurNode(n: Node | null): void {
+    if (n === this.curNode) return;
+    if (n && n.parent === this.curNode) this.pathAt.set(n.insn, n);
+    else {
+      this.pathAt.clear();
+      for (let a = n; a; a = a.parent) if (!this.pathAt.has(a.insn)) this.pathAt.set(a.insn, a);
+    }
+    this.curNode = n;
+  }
+
+  markPrecise(): void {
+    // Marks always cover a whole chain, so a precise checkpoint has only precise ancestors.
+    for (let n = this.curNode; n && !n.precise; n = n.parent) n.precise = true;
   }
 
   run(): CheckOutcome {
@@ -260,7 +282,7 @@ export class Checker implements Env {
       if (isPseudoCall(insn) && !this.profile.bpfCalls) throw new VerifyFail(i, 'BPF_CALL uses reserved fields');
       if (isPseudoCall(insn) && !this.privileged) throw new VerifyFail(i, 'function calls to other bpf functions are allowed for CAP_BPF');
     }
-    const cfg = checkCfg(this.insns, this.profile.boundedLoops && this.privileged);
+    const cfg = checkCfg(this.insns, this.profile.boundedLoops && this.privileged, this.profile.version >= 603);
     this.prune = cfg.prune;
     for (let i = 0; i < n; i++) if (isHelperCall(this.insns[i]!) && CALLBACK_HELPERS.has(this.insns[i]!.imm)) this.prune[i] = 1;
     this.live = computeLiveness(this.insns);
@@ -349,8 +371,10 @@ export class Checker implements Env {
     const liveOf = this.liveOf(this.state, idx);
     for (let k = 0; k < done.length; k++) {
       const old = done[k]!;
-      if (statesEqual(old.state, this.state, false)) {
+      if (statesEqual(old.state, this.state, false, old.precise)) {
         old.hit++;
+        // The pruned path continues as the checkpoint's did: its decisions hold for this path too.
+        if (old.precise) this.markPrecise();
         return { pruned: true, node };
       }
       old.miss++;
@@ -362,8 +386,7 @@ export class Checker implements Env {
     }
     const isCallbackSite = isHelperCall(this.insns[idx]!) && CALLBACK_HELPERS.has(this.insns[idx]!.imm);
     // The nearest checkpoint at this instruction on the current path: the previous loop iteration.
-    let prev: Node | null = node;
-    while (prev && prev.insn !== idx) prev = prev.parent;
+    const prev = this.pathAt.get(idx) ?? null;
     if (prev && prev.branches > 0) {
       if (isCallbackSite) {
         // A callback run that ends where an earlier one started (or inside it) adds nothing new;
@@ -377,7 +400,8 @@ export class Checker implements Env {
     if (!isCallbackSite && (this.processed - this.lastCheckpointInsns < 8 || this.jumps - this.lastCheckpointJumps < 2)) return { pruned: false, node };
     this.lastCheckpointInsns = this.processed;
     this.lastCheckpointJumps = this.jumps;
-    const fresh: Node = { insn: idx, state: maskDeadRegs(this.state, liveOf), parent: node, branches: 1, hit: 0, miss: 0 };
+    // Unprivileged programs get no imprecise pruning (the kernel marks every scalar precise for them).
+    const fresh: Node = { insn: idx, state: maskDeadRegs(this.state, liveOf), parent: node, branches: 1, hit: 0, miss: 0, precise: !this.privileged };
     this.totalStates++;
     this.curStates++;
     if (this.curStates > this.peakStates) this.peakStates = this.curStates;
@@ -425,6 +449,7 @@ export class Checker implements Env {
     const pending: Pending[] = [];
     this.state = initial;
     let node: Node | null = null;
+    this.setCurNode(null);
     let first = true;
     for (;;) {
       const idx = this.state.insn;
@@ -439,6 +464,7 @@ export class Checker implements Env {
       if (this.prune[idx]) {
         const v = this.visit(idx, node);
         node = v.node;
+        this.setCurNode(node);
         if (v.pruned) {
           if (this.logLevel > 0) this.lines.push(`${idx}: safe`);
           done = true;
@@ -462,6 +488,7 @@ export class Checker implements Env {
         if (!next) return;
         this.state = next.state;
         node = next.node;
+        this.setCurNode(node);
         if (this.logLevel > 0) this.logFullState(`from ${next.from} to ${next.state.insn}: `);
       }
     }
@@ -712,6 +739,7 @@ export class Checker implements Env {
     this.noteStack(callee.subprog, callee.allocated);
     if (!inMain) {
       if (callee.inCallback) {
+        this.markPrecise();
         if (r0.type !== RegType.SCALAR) throw new VerifyFail(idx, `At callback return the register R0 is not a known value (${r0.type})`);
         if (r0.num.smin < 0n || r0.num.smax > 1n) {
           throw new VerifyFail(idx, `At callback return the register R0 has ${rangeText(r0)} should have been in [0, 1]`);
@@ -747,6 +775,7 @@ export class Checker implements Env {
     let range: [number, number] | null = null;
     if (this.progType === BpfProgType.CGROUP_SKB) range = this.expectedAttachType === 1 ? [0, 3] : [0, 1];
     if (!range) return;
+    this.markPrecise();
     if (r0.type !== RegType.SCALAR) throw new VerifyFail(idx, `At program exit the register R0 is not a known value (${r0.type})`);
     if (r0.num.smin < BigInt(range[0]) || r0.num.smax > BigInt(range[1])) {
       if (this.profile.modernLog) {

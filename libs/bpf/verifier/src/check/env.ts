@@ -26,6 +26,12 @@ export interface Env {
   /** Index of the instruction being checked. */
   insnIdx: number;
   newId(): number;
+  /**
+   * A decision on the current path depended on scalar values (a branch known in advance, pointer
+   * arithmetic, a size or constant argument, a return range): the checkpoints above it must compare
+   * scalars exactly (a coarse form of the kernel's mark_chain_precision).
+   */
+  markPrecise(): void;
   /** Registers (bit r) and stack slots the current instruction touched, for the level-2 log. */
   scratchedRegs: number;
   readonly scratchedSlots: Set<number>;

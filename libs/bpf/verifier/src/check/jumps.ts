@@ -144,8 +144,10 @@ export function checkCondJump(env: Env, insn: Instruction): BranchOutcome {
 
   // Outcome known in advance?
   let decided: -1 | 0 | 1 = -1;
-  if (dst.type === RegType.SCALAR && src.type === RegType.SCALAR) decided = isBranchTaken(op, dst.num, src.num, is32);
-  else if (isPointer(dst) && srcIsZero && neverNull(dst) && !is32) {
+  if (dst.type === RegType.SCALAR && src.type === RegType.SCALAR) {
+    decided = isBranchTaken(op, dst.num, src.num, is32);
+    if (decided !== -1) env.markPrecise();
+  } else if (isPointer(dst) && srcIsZero && neverNull(dst) && !is32) {
     if (op === JmpOp.JEQ) decided = 0;
     else if (op === JmpOp.JNE) decided = 1;
   }
@@ -181,6 +183,7 @@ export function checkCondJump(env: Env, insn: Instruction): BranchOutcome {
     };
     takenAlive = refineArm(taken, op);
     fallAlive = refineArm(fall, negateJmp(op));
+    if (!takenAlive || !fallAlive) env.markPrecise();
   }
   void frameOf;
   return { fall: fallAlive ? fall : null, taken: takenAlive ? taken : null };

@@ -181,13 +181,15 @@ export class IdMap {
 
 /**
  * regsafe: is `cur` at least as safe as `old` (everything verified from `old` holds for `cur`)?
- * `exact` demands equal scalars (used for infinite-loop detection).
+ * `exact` demands equal scalars (used for infinite-loop detection). Without `precise`, no decision
+ * below the checkpoint depended on a scalar's value, so any scalar is as good as any other.
  */
-export function regSafe(old: Reg, cur: Reg, ids: IdMap, exact: boolean): boolean {
+export function regSafe(old: Reg, cur: Reg, ids: IdMap, exact: boolean, precise = true): boolean {
   if (old.type === RegType.NOT_INIT) return !exact || cur.type === RegType.NOT_INIT;
   if (old.type !== cur.type || old.flags !== cur.flags) return false;
   if (old.type === RegType.SCALAR) {
     if (exact) return scalarEquals(old.num, cur.num);
+    if (!precise) return true;
     return scalarWithin(old.num, cur.num);
   }
   if (old.off !== cur.off || old.map !== cur.map || old.memSize !== cur.memSize || old.frameno !== cur.frameno) return false;

@@ -96,7 +96,7 @@ export function curFrame(s: VState): Frame {
   return s.frames[s.frames.length - 1]!;
 }
 
-function stackSafe(old: Frame, cur: Frame, ids: IdMap, exact: boolean): boolean {
+function stackSafe(old: Frame, cur: Frame, ids: IdMap, exact: boolean, precise: boolean): boolean {
   for (let i = 0; i < old.allocated && i < MAX_BPF_STACK; i++) {
     const ot = old.stackType[i]!;
     const ct = cur.stackType[i]!;
@@ -126,19 +126,19 @@ function stackSafe(old: Frame, cur: Frame, ids: IdMap, exact: boolean): boolean 
     // States share unchanged spills (copy-on-write): the same object is as safe as itself, unless its
     // ids still have to be matched against the rest of the state.
     if (o === c && (o.type === RegType.SCALAR || (o.id === 0 && o.refObjId === 0))) continue;
-    if (!regSafe(o, c, ids, exact)) return false;
+    if (!regSafe(o, c, ids, exact, precise)) return false;
   }
   return true;
 }
 
-function frameSafe(old: Frame, cur: Frame, ids: IdMap, exact: boolean): boolean {
+function frameSafe(old: Frame, cur: Frame, ids: IdMap, exact: boolean, precise: boolean): boolean {
   if (old.callsite !== cur.callsite) return false;
-  for (let r = 0; r < MAX_BPF_REG; r++) if (!regSafe(old.regs[r]!, cur.regs[r]!, ids, exact)) return false;
-  return stackSafe(old, cur, ids, exact);
+  for (let r = 0; r < MAX_BPF_REG; r++) if (!regSafe(old.regs[r]!, cur.regs[r]!, ids, exact, precise)) return false;
+  return stackSafe(old, cur, ids, exact, precise);
 }
 
 /** states_equal: every path from `old` was verified safe, so `cur` is safe if it is no less specific. */
-export function statesEqual(old: VState, cur: VState, exact: boolean): boolean {
+export function statesEqual(old: VState, cur: VState, exact: boolean, precise = true): boolean {
   if (old.frames.length !== cur.frames.length) return false;
   if (old.lock.id !== 0 || cur.lock.id !== 0) {
     if ((old.lock.id === 0) !== (cur.lock.id === 0) || old.lock.map !== cur.lock.map) return false;
@@ -148,7 +148,7 @@ export function statesEqual(old: VState, cur: VState, exact: boolean): boolean {
   const ids = new IdMap();
   for (let i = 0; i < old.refs.length; i++) if (!ids.check(old.refs[i]!.id, cur.refs[i]!.id)) return false;
   if (!ids.check(old.lock.id, cur.lock.id)) return false;
-  for (let f = 0; f < old.frames.length; f++) if (!frameSafe(old.frames[f]!, cur.frames[f]!, ids, exact)) return false;
+  for (let f = 0; f < old.frames.length; f++) if (!frameSafe(old.frames[f]!, cur.frames[f]!, ids, exact, precise)) return false;
   return true;
 }
 
