@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import type { BpfProgramSpec } from '@bpfleet/elf';
 import { fitFrame } from './frame-limits.js';
-import { LINKTYPE_ETHERNET, readPcap, type PcapPacket } from './pcap.js';
+import { FileWindow } from './byte-window.js';
+import { LINKTYPE_ETHERNET, readPcapWindow, type PcapPacket } from './pcap.js';
 import { packetDirections } from './route.js';
 import { deferred, SkipCounter, type SourceStats, type VmEvent, type VmEventSource } from './source.js';
 import { Pacer, type ReplaySpeed } from './pacer.js';
@@ -44,10 +44,17 @@ export class PcapPacketSource implements VmEventSource {
 
   /** Reads the file (errors: unreadable file, bad magic) and starts the replay. */
   async start(sink: (event: VmEvent) => void): Promise<void> {
-    const bytes = new Uint8Array(await readFile(this.file));
-    const packets = readPcap(bytes);
+    // Read window by window: a capture of any size replays in bounded memory.
+    const w = new FileWindow(this.file);
+    const packets = readPcapWindow(w);
     // Surface a bad header now, not from the replay.
-    const first = packets.next();
+    let first: IteratorResult<PcapPacket>;
+    try {
+      first = packets.next();
+    } catch (e) {
+      w.close();
+      throw e;
+    }
     const all = (function* (): Generator<PcapPacket> {
       if (!first.done) yield first.value;
       yield* packets;
@@ -67,7 +74,10 @@ export class PcapPacketSource implements VmEventSource {
       .catch((e: unknown) => {
         this.error = e as Error;
       })
-      .finally(() => this.finished.resolve());
+      .finally(() => {
+        w.close();
+        this.finished.resolve();
+      });
   }
 
   async stop(): Promise<void> {

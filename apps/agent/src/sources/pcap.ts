@@ -1,3 +1,5 @@
+import { memoryWindow, type ByteWindow } from './byte-window.js';
+
 /**
  * Reader for capture files: classic pcap (microsecond and nanosecond, either byte order) and pcapng
  * (section header, interface description, enhanced/simple/obsolete packet blocks; other blocks are
@@ -47,47 +49,65 @@ export type PcapFormat = 'pcap' | 'pcapng';
 
 /** Which format the bytes are in, or a PcapError. */
 export function pcapFormat(bytes: Uint8Array): PcapFormat {
-  if (bytes.length < 4) throw new PcapError('PCAP_TRUNCATED', `a capture file has at least a 4-byte magic, got ${bytes.length} bytes`, 0);
-  const magic = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true);
+  return formatOf(memoryWindow(bytes));
+}
+
+function formatOf(w: ByteWindow): PcapFormat {
+  if (w.length < 4) throw new PcapError('PCAP_TRUNCATED', `a capture file has at least a 4-byte magic, got ${w.length} bytes`, 0);
+  const magic = w.view.getUint32(w.load(0, 4), true);
   if (CLASSIC.has(magic)) return 'pcap';
   if (magic === PCAPNG_SHB) return 'pcapng';
   throw new PcapError('PCAP_BAD_MAGIC', `not a pcap or pcapng file (magic 0x${magic.toString(16).padStart(8, '0')})`, 0);
 }
 
-/** Every packet of a capture file, in file order. Lazy: errors surface when the bad part is reached. */
-export function* readPcap(bytes: Uint8Array): Generator<PcapPacket> {
-  if (pcapFormat(bytes) === 'pcap') yield* readClassic(bytes);
-  else yield* readPcapng(bytes);
+/** Every packet of a capture in memory, in file order. Lazy: errors surface when the bad part is reached. */
+export function readPcap(bytes: Uint8Array): Generator<PcapPacket> {
+  return readPcapWindow(memoryWindow(bytes));
 }
 
-function* readClassic(bytes: Uint8Array): Generator<PcapPacket> {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 24) throw new PcapError('PCAP_TRUNCATED', 'pcap global header needs 24 bytes', bytes.length);
-  const { littleEndian: le, nanos } = CLASSIC.get(view.getUint32(0, true))!;
-  const major = view.getUint16(4, le);
-  if (major !== 2) throw new PcapError('PCAP_UNSUPPORTED', `pcap version ${major}.${view.getUint16(6, le)} (only 2.x exists)`, 4);
+/**
+ * Every packet of a capture read through a window (a file of any size in bounded memory). Packets
+ * from a file window are copies; from memory, views into the bytes.
+ */
+export function* readPcapWindow(w: ByteWindow): Generator<PcapPacket> {
+  if (formatOf(w) === 'pcap') yield* readClassic(w);
+  else yield* readPcapng(w);
+}
+
+function* readClassic(w: ByteWindow): Generator<PcapPacket> {
+  if (w.length < 24) throw new PcapError('PCAP_TRUNCATED', 'pcap global header needs 24 bytes', w.length);
+  let o = w.load(0, 24);
+  const { littleEndian: le, nanos } = CLASSIC.get(w.view.getUint32(o, true))!;
+  const major = w.view.getUint16(o + 4, le);
+  if (major !== 2) throw new PcapError('PCAP_UNSUPPORTED', `pcap version ${major}.${w.view.getUint16(o + 6, le)} (only 2.x exists)`, 4);
   // The upper bits of the link-type field carry FCS information (pcap-linktype(7)).
-  const linkType = view.getUint32(20, le) & 0x0fffffff;
+  const linkType = w.view.getUint32(o + 20, le) & 0x0fffffff;
   let at = 24;
-  while (at < bytes.length) {
-    if (at + 16 > bytes.length) throw new PcapError('PCAP_TRUNCATED', 'record header cut short', at);
-    const sec = view.getUint32(at, le);
-    const frac = view.getUint32(at + 4, le);
-    const caplen = view.getUint32(at + 8, le);
-    const len = view.getUint32(at + 12, le);
+  while (at < w.length) {
+    if (at + 16 > w.length) throw new PcapError('PCAP_TRUNCATED', 'record header cut short', at);
+    o = w.load(at, 16);
+    const sec = w.view.getUint32(o, le);
+    const frac = w.view.getUint32(o + 4, le);
+    const caplen = w.view.getUint32(o + 8, le);
+    const len = w.view.getUint32(o + 12, le);
     if (caplen > MAX_PACKET) throw new PcapError('PCAP_BAD_BLOCK', `record claims ${caplen} captured bytes (max ${MAX_PACKET})`, at + 8);
     if (frac >= (nanos ? 1e9 : 1e6)) throw new PcapError('PCAP_BAD_BLOCK', `record timestamp fraction ${frac} out of range`, at + 4);
-    const start = at + 16;
-    if (start + caplen > bytes.length) throw new PcapError('PCAP_TRUNCATED', `record of ${caplen} bytes runs past the end of the file`, at);
+    if (at + 16 + caplen > w.length) throw new PcapError('PCAP_TRUNCATED', `record of ${caplen} bytes runs past the end of the file`, at);
+    o = w.load(at, 16 + caplen);
     yield {
       timestampNs: BigInt(sec) * 1_000_000_000n + BigInt(frac) * (nanos ? 1n : 1000n),
-      data: bytes.subarray(start, start + caplen),
+      data: take(w, o + 16, caplen),
       originalLength: Math.max(len, caplen),
       linkType,
       interfaceId: 0,
     };
-    at = start + caplen;
+    at += 16 + caplen;
   }
+}
+
+/** `n` bytes at window offset `o`: a view when the window keeps its bytes, else a copy. */
+function take(w: ByteWindow, o: number, n: number): Uint8Array {
+  return w.stable ? w.u8.subarray(o, o + n) : w.u8.slice(o, o + n);
 }
 
 interface NgInterface {
@@ -97,29 +117,35 @@ interface NgInterface {
   readonly unitsPerSecond: bigint;
 }
 
-function* readPcapng(bytes: Uint8Array): Generator<PcapPacket> {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** Largest pcapng block accepted: a packet of MAX_PACKET plus its header and options. */
+const MAX_BLOCK = MAX_PACKET + 65536;
+
+function* readPcapng(w: ByteWindow): Generator<PcapPacket> {
   let le = true;
   let interfaces: NgInterface[] = [];
   let at = 0;
-  while (at < bytes.length) {
-    if (at + 12 > bytes.length) throw new PcapError('PCAP_TRUNCATED', 'block header cut short', at);
-    const type = view.getUint32(at, true);
+  while (at < w.length) {
+    if (at + 12 > w.length) throw new PcapError('PCAP_TRUNCATED', 'block header cut short', at);
+    let o = w.load(at, 12);
+    const type = w.view.getUint32(o, true);
     if (type === PCAPNG_SHB) {
       // A new section: its byte-order magic decides how everything up to the next one is read.
-      const magic = view.getUint32(at + 8, true);
+      const magic = w.view.getUint32(o + 8, true);
       if (magic === BYTE_ORDER_MAGIC) le = true;
       else if (magic === 0x4d3c2b1a) le = false;
       else throw new PcapError('PCAP_BAD_MAGIC', `section header byte-order magic 0x${magic.toString(16)}`, at + 8);
       interfaces = [];
     }
-    const blockType = view.getUint32(at, le);
-    const total = view.getUint32(at + 4, le);
+    const blockType = w.view.getUint32(o, le);
+    const total = w.view.getUint32(o + 4, le);
     if (total < 12 || total % 4 !== 0) throw new PcapError('PCAP_BAD_BLOCK', `block length ${total} (must be a multiple of 4, at least 12)`, at + 4);
-    if (at + total > bytes.length) throw new PcapError('PCAP_TRUNCATED', `block of ${total} bytes runs past the end of the file`, at);
-    if (view.getUint32(at + total - 4, le) !== total) throw new PcapError('PCAP_BAD_BLOCK', 'trailing block length differs from the leading one', at + total - 4);
-    const body = at + 8;
-    const bodyEnd = at + total - 4;
+    if (total > MAX_BLOCK) throw new PcapError('PCAP_BAD_BLOCK', `block length ${total} (max ${MAX_BLOCK})`, at + 4);
+    if (at + total > w.length) throw new PcapError('PCAP_TRUNCATED', `block of ${total} bytes runs past the end of the file`, at);
+    o = w.load(at, total);
+    const view = w.view;
+    if (view.getUint32(o + total - 4, le) !== total) throw new PcapError('PCAP_BAD_BLOCK', 'trailing block length differs from the leading one', at + total - 4);
+    const body = o + 8;
+    const bodyEnd = o + total - 4;
     const need = (n: number, what: string) => {
       if (body + n > bodyEnd) throw new PcapError('PCAP_BAD_BLOCK', `${what} block of ${total} bytes is too short`, at);
     };
@@ -127,7 +153,7 @@ function* readPcapng(bytes: Uint8Array): Generator<PcapPacket> {
       case PCAPNG_SHB: {
         need(16, 'section header');
         const major = view.getUint16(body + 4, le);
-        if (major !== 1) throw new PcapError('PCAP_UNSUPPORTED', `pcapng version ${major}.${view.getUint16(body + 6, le)}`, body + 4);
+        if (major !== 1) throw new PcapError('PCAP_UNSUPPORTED', `pcapng version ${major}.${view.getUint16(body + 6, le)}`, at + 12);
         break;
       }
       case 1: {
@@ -135,7 +161,7 @@ function* readPcapng(bytes: Uint8Array): Generator<PcapPacket> {
         interfaces.push({
           linkType: view.getUint16(body, le),
           snapLength: view.getUint32(body + 4, le),
-          unitsPerSecond: tsResolution(view, body + 8, bodyEnd, le),
+          unitsPerSecond: tsResolution(view, body + 8, bodyEnd, le, at - o),
         });
         break;
       }
@@ -144,13 +170,13 @@ function* readPcapng(bytes: Uint8Array): Generator<PcapPacket> {
         need(20, blockType === 6 ? 'enhanced packet' : 'packet');
         const ifId = blockType === 6 ? view.getUint32(body, le) : view.getUint16(body, le);
         const iface = interfaces[ifId];
-        if (!iface) throw new PcapError('PCAP_BAD_BLOCK', `packet names interface ${ifId}, the section has ${interfaces.length}`, body);
+        if (!iface) throw new PcapError('PCAP_BAD_BLOCK', `packet names interface ${ifId}, the section has ${interfaces.length}`, at + 8);
         const ts = (BigInt(view.getUint32(body + 4, le)) << 32n) | BigInt(view.getUint32(body + 8, le));
         const caplen = view.getUint32(body + 12, le);
         const len = view.getUint32(body + 16, le);
-        if (caplen > MAX_PACKET) throw new PcapError('PCAP_BAD_BLOCK', `packet claims ${caplen} captured bytes (max ${MAX_PACKET})`, body + 12);
+        if (caplen > MAX_PACKET) throw new PcapError('PCAP_BAD_BLOCK', `packet claims ${caplen} captured bytes (max ${MAX_PACKET})`, at + 20);
         need(20 + caplen, 'packet');
-        yield packet(bytes, body + 20, caplen, len, ts, iface, ifId);
+        yield packet(w, body + 20, caplen, len, ts, iface, ifId);
         break;
       }
       case 3: {
@@ -159,9 +185,8 @@ function* readPcapng(bytes: Uint8Array): Generator<PcapPacket> {
         if (!iface) throw new PcapError('PCAP_BAD_BLOCK', 'simple packet block before any interface description', at);
         const len = view.getUint32(body, le);
         const caplen = Math.min(len, iface.snapLength || len, bodyEnd - body - 4);
-        if (caplen > MAX_PACKET) throw new PcapError('PCAP_BAD_BLOCK', `packet claims ${caplen} captured bytes (max ${MAX_PACKET})`, body);
         // Simple packet blocks carry no timestamp.
-        yield packet(bytes, body + 4, caplen, len, 0n, iface, 0);
+        yield packet(w, body + 4, caplen, len, 0n, iface, 0);
         break;
       }
       default:
@@ -171,30 +196,31 @@ function* readPcapng(bytes: Uint8Array): Generator<PcapPacket> {
   }
 }
 
-function packet(bytes: Uint8Array, start: number, caplen: number, len: number, ts: bigint, iface: NgInterface, interfaceId: number): PcapPacket {
+function packet(w: ByteWindow, start: number, caplen: number, len: number, ts: bigint, iface: NgInterface, interfaceId: number): PcapPacket {
   return {
     timestampNs: (ts * 1_000_000_000n) / iface.unitsPerSecond,
-    data: bytes.subarray(start, start + caplen),
+    data: take(w, start, caplen),
     originalLength: Math.max(len, caplen),
     linkType: iface.linkType,
     interfaceId,
   };
 }
 
-/** The if_tsresol option (code 9) of an interface description: 10^-n or 2^-n seconds; default µs. */
-function tsResolution(view: DataView, at: number, end: number, le: boolean): bigint {
+/**
+ * The if_tsresol option (code 9) of an interface description: 10^-n or 2^-n seconds; default µs.
+ * `shift` turns window offsets back into file offsets for error messages.
+ */
+function tsResolution(view: DataView, at: number, end: number, le: boolean, shift: number): bigint {
   while (at + 4 <= end) {
     const code = view.getUint16(at, le);
     const len = view.getUint16(at + 2, le);
     if (code === 0) break;
-    if (at + 4 + len > end) throw new PcapError('PCAP_BAD_BLOCK', `interface option ${code} of ${len} bytes runs past its block`, at);
+    if (at + 4 + len > end) throw new PcapError('PCAP_BAD_BLOCK', `interface option ${code} of ${len} bytes runs past its block`, at + shift);
     if (code === 9 && len >= 1) {
       const v = view.getUint8(at + 4);
       const exp = BigInt(v & 0x7f);
-      if ((v & 0x7f) > 63) throw new PcapError('PCAP_UNSUPPORTED', `timestamp resolution exponent ${v & 0x7f}`, at + 4);
-      const units = v & 0x80 ? 1n << exp : 10n ** exp;
-      if (units === 0n) throw new PcapError('PCAP_UNSUPPORTED', 'timestamp resolution of zero', at + 4);
-      return units;
+      if ((v & 0x7f) > 63) throw new PcapError('PCAP_UNSUPPORTED', `timestamp resolution exponent ${v & 0x7f}`, at + 4 + shift);
+      return v & 0x80 ? 1n << exp : 10n ** exp;
     }
     at += 4 + ((len + 3) & ~3);
   }

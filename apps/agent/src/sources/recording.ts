@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { memoryWindow, type ByteWindow } from './byte-window.js';
 
 /**
  * Recording file (`.bprec`), version 1, little-endian:
@@ -87,19 +88,28 @@ function checkHeader(value: unknown, at: number): RecordingHeader {
   return value as RecordingHeader;
 }
 
-/** Parses a recording: its header now, its records lazily (errors surface where the bad part is). */
+/** Parses a recording in memory: its header now, its records lazily (errors surface where the bad part is). */
 export function readRecording(bytes: Uint8Array): { header: RecordingHeader; records: Generator<RecordedEvent> } {
-  if (bytes.length < 16) throw new RecordingError('REC_TRUNCATED', `a recording starts with 16 bytes, got ${bytes.length}`, 0);
-  if (Buffer.from(bytes.subarray(0, 8)).toString('latin1') !== RECORDING_MAGIC) throw new RecordingError('REC_BAD_MAGIC', 'not a bpfleet recording (bpfleet record writes them)', 0);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = view.getUint32(8, true);
+  return readRecordingWindow(memoryWindow(bytes));
+}
+
+/**
+ * Parses a recording read through a window (a file of any size in bounded memory). Record data from a
+ * file window are copies; from memory, views into the bytes.
+ */
+export function readRecordingWindow(w: ByteWindow): { header: RecordingHeader; records: Generator<RecordedEvent> } {
+  if (w.length < 16) throw new RecordingError('REC_TRUNCATED', `a recording starts with 16 bytes, got ${w.length}`, 0);
+  let o = w.load(0, 16);
+  if (Buffer.from(w.u8.subarray(o, o + 8)).toString('latin1') !== RECORDING_MAGIC) throw new RecordingError('REC_BAD_MAGIC', 'not a bpfleet recording (bpfleet record writes them)', 0);
+  const version = w.view.getUint32(o + 8, true);
   if (version !== RECORDING_VERSION) throw new RecordingError('REC_VERSION', `recording format version ${version}; this build reads ${RECORDING_VERSION}`, 8);
-  const headerLength = view.getUint32(12, true);
+  const headerLength = w.view.getUint32(o + 12, true);
   if (headerLength > MAX_HEADER) throw new RecordingError('REC_BAD_HEADER', `header of ${headerLength} bytes (max ${MAX_HEADER})`, 12);
-  if (16 + headerLength > bytes.length) throw new RecordingError('REC_TRUNCATED', 'header runs past the end of the file', 12);
+  if (16 + headerLength > w.length) throw new RecordingError('REC_TRUNCATED', 'header runs past the end of the file', 12);
+  o = w.load(16, headerLength);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(bytes.subarray(16, 16 + headerLength)).toString('utf8'));
+    parsed = JSON.parse(Buffer.from(w.u8.subarray(o, o + headerLength)).toString('utf8'));
   } catch (e) {
     throw new RecordingError('REC_BAD_HEADER', `header is not JSON: ${(e as Error).message}`, 16);
   }
@@ -107,24 +117,28 @@ export function readRecording(bytes: Uint8Array): { header: RecordingHeader; rec
   const sizes = header.sources.map(expectedDataSize);
   function* records(): Generator<RecordedEvent> {
     let at = 16 + headerLength;
-    while (at < bytes.length) {
-      if (at + 4 + RECORD_FIXED > bytes.length) throw new RecordingError('REC_TRUNCATED', 'record cut short', at);
-      const length = view.getUint32(at, true);
+    while (at < w.length) {
+      if (at + 4 + RECORD_FIXED > w.length) throw new RecordingError('REC_TRUNCATED', 'record cut short', at);
+      let r = w.load(at, 4 + RECORD_FIXED);
+      const length = w.view.getUint32(r, true);
       if (length < RECORD_FIXED || length > RECORD_FIXED + MAX_DATA) throw new RecordingError('REC_BAD_RECORD', `record length ${length}`, at);
-      if (at + 4 + length > bytes.length) throw new RecordingError('REC_TRUNCATED', `record of ${length} bytes runs past the end`, at);
-      const source = view.getUint16(at + 4, true);
+      if (at + 4 + length > w.length) throw new RecordingError('REC_TRUNCATED', `record of ${length} bytes runs past the end`, at);
+      r = w.load(at, 4 + length);
+      const view = w.view;
+      const source = view.getUint16(r + 4, true);
       if (source >= header.sources.length) throw new RecordingError('REC_BAD_RECORD', `record names source ${source}, the header has ${header.sources.length}`, at + 4);
       if (length - RECORD_FIXED !== sizes[source]) throw new RecordingError('REC_BAD_RECORD', `record of source ${source} has ${length - RECORD_FIXED} data bytes, expected ${sizes[source]}`, at);
-      const comm = bytes.subarray(at + 36, at + 52);
+      const comm = w.u8.subarray(r + 36, r + 52);
       const nul = comm.indexOf(0);
+      const start = r + 4 + RECORD_FIXED;
       yield {
         source,
-        cpu: view.getUint32(at + 8, true),
-        ktimeNs: view.getBigUint64(at + 12, true),
-        pidTgid: view.getBigUint64(at + 20, true),
-        uidGid: view.getBigUint64(at + 28, true),
+        cpu: view.getUint32(r + 8, true),
+        ktimeNs: view.getBigUint64(r + 12, true),
+        pidTgid: view.getBigUint64(r + 20, true),
+        uidGid: view.getBigUint64(r + 28, true),
         comm: Buffer.from(comm.subarray(0, nul < 0 ? 16 : nul)).toString('utf8'),
-        data: bytes.subarray(at + 4 + RECORD_FIXED, at + 4 + length),
+        data: w.stable ? w.u8.subarray(start, start + length - RECORD_FIXED) : w.u8.slice(start, start + length - RECORD_FIXED),
       };
       at += 4 + length;
     }

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import type { BpfProgramSpec } from '@bpfleet/elf';
 import { Pacer, type ReplaySpeed } from './pacer.js';
-import { readRecording, type RecordingHeader } from './recording.js';
+import { FileWindow } from './byte-window.js';
+import { readRecordingWindow, type RecordingHeader } from './recording.js';
 import { rawTracepointTarget, tracepointTarget } from './route.js';
 import { deferred, SkipCounter, type SourceStats, type VmEvent, type VmEventSource } from './source.js';
 
@@ -42,7 +42,14 @@ export class ReplaySource implements VmEventSource {
 
   /** Reads the header (which attach points it has) before feeds() is asked. */
   async prepare(): Promise<void> {
-    if (!this.header) this.header = readRecording(new Uint8Array(await readFile(this.file))).header;
+    if (this.header) return;
+    const w = new FileWindow(this.file);
+    try {
+      this.header = readRecordingWindow(w).header;
+    } finally {
+      w.close();
+    }
+    await Promise.resolve();
   }
 
   feeds(spec: BpfProgramSpec): boolean {
@@ -53,7 +60,16 @@ export class ReplaySource implements VmEventSource {
   }
 
   async start(sink: (event: VmEvent) => void): Promise<void> {
-    const { header, records } = readRecording(new Uint8Array(await readFile(this.file)));
+    // Read window by window: a long recording replays in bounded memory.
+    const w = new FileWindow(this.file);
+    let parsed: ReturnType<typeof readRecordingWindow>;
+    try {
+      parsed = readRecordingWindow(w);
+    } catch (e) {
+      w.close();
+      throw e;
+    }
+    const { header, records } = parsed;
     this.header = header;
     this.pacer = new Pacer(this.options.speed ?? 'max');
     void this.pacer
@@ -66,7 +82,10 @@ export class ReplaySource implements VmEventSource {
         this.error = e as Error;
         this.skipped.add((e as Error).message);
       })
-      .finally(() => this.finished.resolve());
+      .finally(() => {
+        w.close();
+        this.finished.resolve();
+      });
   }
 
   async stop(): Promise<void> {

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { PcapPacketSource } from './pcap-source.js';
-import { LINKTYPE_ETHERNET, PcapError, readPcap, writePcap } from './pcap.js';
+import { FileWindow } from './byte-window.js';
+import { LINKTYPE_ETHERNET, PcapError, readPcap, readPcapWindow, writePcap } from './pcap.js';
 import { PERF_EVENT_DATA_SIZE, PERF_REGS_SIZE, PerfSamplingSource } from './perf-source.js';
-import { encodeRecord, encodeRecordingStart, readRecording, RecordingError, type RecordedEvent, type RecordingHeader } from './recording.js';
+import { encodeRecord, encodeRecordingStart, readRecording, readRecordingWindow, RecordingError, type RecordedEvent, type RecordingHeader } from './recording.js';
 import { ReplaySource } from './replay-source.js';
 import { deliverEvent } from './route.js';
 import type { VmEvent } from './source.js';
@@ -159,6 +160,53 @@ describe('pcap reader', () => {
         }
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+/** What a reader makes of some bytes: the items as hex, or the error code it stopped with. */
+function outcome<T>(read: () => Iterable<T>, show: (item: T) => string): string[] {
+  const out: string[] = [];
+  try {
+    for (const item of read()) out.push(show(item));
+  } catch (e) {
+    out.push(`error ${(e as { code?: string }).code ?? (e as Error).message}`);
+  }
+  return out;
+}
+
+describe('file windows', () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'bpfleet-window-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('should read captures and recordings through a small window exactly as from memory, malformed ones too', () => {
+    const frames = [udpFrame(9999, 'a'), udpFrame(53, 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'), udpFrame(1, 'c')];
+    const pcaps = [
+      writePcap(frames.map((data, i) => ({ timestampNs: BigInt(i), data }))),
+      pcapng([[0x0a0d0d0a, shb(true)], [1, idb(true, 1, 9)], [6, epb(true, 0, 5n, frames[1]!)], [3, Buffer.concat([u32s(true, frames[0]!.length), frames[0]!])]]),
+    ];
+    const header: RecordingHeader = { kernelRelease: 'k', hostname: 'h', startedAt: 's', sources: [{ kind: 'raw_tracepoint', name: 'sys_enter', args: 2 }] };
+    const recording = new Uint8Array(Buffer.concat([encodeRecordingStart(header), ...[1, 2, 3].map((pid) => encodeRecord({ source: 0, cpu: pid, ktimeNs: BigInt(pid), pidTgid: BigInt(pid), uidGid: 0n, comm: `c${pid}`, data: new Uint8Array(16).fill(pid) }))]));
+    const showPacket = (p: { timestampNs: bigint; data: Uint8Array }) => `${p.timestampNs}:${Buffer.from(p.data).toString('hex')}`;
+    const showRecord = (r: RecordedEvent) => `${r.pidTgid}:${r.comm}:${Buffer.from(r.data).toString('hex')}`;
+    const file = join(dir, 'x');
+    fc.assert(
+      fc.property(fc.nat(2), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }), fc.nat(), fc.integer({ min: 16, max: 200 }), (which, flips, cut, windowBytes) => {
+        const seed = which < 2 ? pcaps[which]! : recording;
+        const b = Uint8Array.from(seed);
+        for (const [at, v] of flips) b[at % b.length] = v;
+        const bytes = b.subarray(0, cut % (b.length + 1));
+        writeFileSync(file, bytes);
+        const w = new FileWindow(file, windowBytes);
+        try {
+          if (which < 2) expect(outcome(() => readPcapWindow(w), showPacket)).toEqual(outcome(() => readPcap(bytes), showPacket));
+          else expect(outcome(() => readRecordingWindow(w).records, showRecord)).toEqual(outcome(() => readRecording(bytes).records, showRecord));
+        } finally {
+          w.close();
+        }
+      }),
+      { numRuns: 400 },
     );
   });
 });
