@@ -56,6 +56,16 @@ describe('bpfleet verify', () => {
     expect(text.stdout).toContain('hint:');
   });
 
+  const tracing = path.join(repoRoot, 'tests/bpf/build/tracing_btf.o');
+  const vmlinux = '/sys/kernel/btf/vmlinux';
+  const haveBtf = existsSync(tracing) && existsSync(vmlinux);
+  if (!haveBtf) console.log(`--kernel-btf test skipped: needs ${tracing} and ${vmlinux}`);
+  (haveBtf ? it : it.skip)('types tp_btf contexts from the kernel BTF given with --kernel-btf', async () => {
+    const r = await verify(tracing, '--program', 'switch_btf', '--kernel-btf', vmlinux, '--json');
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as Report).programs[0]).toMatchObject({ name: 'switch_btf', accepted: true });
+  }, 30_000);
+
   it('exits 2 for unreadable or unparsable files and bad profiles', async () => {
     expect((await verify('/nonexistent/x.o')).code).toBe(2);
     const dir = mkdtempSync(path.join(tmpdir(), 'bpfleet-verify-'));
@@ -64,6 +74,7 @@ describe('bpfleet verify', () => {
       writeFileSync(junk, 'not an elf object');
       expect((await verify(junk)).code).toBe(2);
       expect((await verify(junk, '--kernel', '2.6')).code).toBe(2);
+      if (present) expect((await verify(accepted, '--kernel-btf', junk)).code).toBe(2);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

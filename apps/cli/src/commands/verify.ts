@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { ElfError, loadBpfObject, objectNameFromPath, progTypeName } from '@bpfleet/elf';
-import { UnknownKernelProfileError, kernelProfile, verifyProgram, type KernelProfile, type VerifyResult } from '@bpfleet/verifier';
+import { KernelBtfError, UnknownKernelProfileError, kernelBtfFromBytes, kernelProfile, verifyProgram, type KernelBtfExtract, type KernelProfile, type VerifyResult } from '@bpfleet/verifier';
 import { EXIT_USAGE, RefusedError, UsageError } from '../errors.js';
 import { readInputFile } from '../io.js';
 import type { RegisterCommand } from './index.js';
@@ -11,6 +11,7 @@ interface VerifyCliOptions {
   unprivileged?: boolean;
   logLevel: string;
   json?: boolean;
+  kernelBtf?: string;
 }
 
 interface ProgramReport {
@@ -32,6 +33,24 @@ function profileOf(name: string | undefined): KernelProfile {
   }
 }
 
+/** The target kernels' own BTF (tp_btf and LSM contexts, ksyms) instead of the profile's extract. */
+async function kernelBtfOf(file: string | undefined, profile: KernelProfile): Promise<KernelBtfExtract | undefined> {
+  if (!file) return undefined;
+  let bytes: Uint8Array;
+  try {
+    bytes = await readInputFile(file);
+  } catch (e) {
+    if (e instanceof RefusedError) throw new RefusedError(e.message, EXIT_USAGE);
+    throw e;
+  }
+  try {
+    return kernelBtfFromBytes(bytes, profile.name);
+  } catch (e) {
+    if (e instanceof KernelBtfError) throw new RefusedError(`cannot use ${file}: ${e.message}`, EXIT_USAGE);
+    throw e;
+  }
+}
+
 /** `bpfleet verify FILE.o [--program NAME] [--kernel X.Y] [--unprivileged] [--log-level 0|1|2] [--json]` */
 export const registerVerify: RegisterCommand = (program, io) => {
   program
@@ -43,8 +62,10 @@ export const registerVerify: RegisterCommand = (program, io) => {
     .option('--unprivileged', 'apply the rules for programs loaded without CAP_BPF/CAP_SYS_ADMIN')
     .addOption(new Option('--log-level <level>', 'verifier log detail').choices(['0', '1', '2']).default('0'))
     .option('--json', 'print the result as JSON')
+    .option('--kernel-btf <file>', "the target kernels' BTF (e.g. a copy of /sys/kernel/btf/vmlinux) for tp_btf/LSM programs and ksyms")
     .action(async (file: string, opts: VerifyCliOptions) => {
       const profile = profileOf(opts.kernel);
+      const kernelBtf = await kernelBtfOf(opts.kernelBtf, profile);
       let bytes: Uint8Array;
       try {
         bytes = await readInputFile(file);
@@ -66,7 +87,7 @@ export const registerVerify: RegisterCommand = (program, io) => {
       const logLevel = Number(opts.logLevel) as 0 | 1 | 2;
       const privileged = !opts.unprivileged;
       const reports: ProgramReport[] = selected.map((p) => {
-        const r = verifyProgram(object, p, { profile, privileged, logLevel });
+        const r = verifyProgram(object, p, { profile, privileged, logLevel, ...(kernelBtf && { kernelBtf }) });
         return {
           name: p.name,
           section: p.section,

@@ -9,7 +9,7 @@ export { ctxAccess, ctxSize } from './context/ctx.js';
 export { formatKernelInsn } from './log/insn-format.js';
 export { hintFor } from './hints.js';
 export type { GlobalArg, GlobalFuncSignature } from './object-btf.js';
-export { type KernelArg, type KernelBtfExtract, extractKernelBtf } from './kernel-btf/extract.js';
+export { type KernelArg, type KernelBtfExtract, KernelBtfError, extractKernelBtf, kernelBtfFromBytes } from './kernel-btf/extract.js';
 export {
   type VerifyOptions,
   type VerifyResult,

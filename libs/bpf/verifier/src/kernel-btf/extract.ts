@@ -1,4 +1,4 @@
-import { type Btf, BtfKind, type BtfType } from '@bpfleet/btf';
+import { type Btf, BtfKind, type BtfType, parseBtf } from '@bpfleet/btf';
 
 /**
  * How a BTF-typed tracing context argument reads (btf_ctx_access): `s` a scalar (integers, enums,
@@ -85,4 +85,24 @@ export function extractKernelBtf(btf: Btf, kernelRelease: string, kallsyms?: Rea
     }
   }
   return { kernelRelease, tracepoints, lsmHooks, structSizes, ksymVars };
+}
+
+/** Thrown when a kernel BTF file cannot be parsed. */
+export class KernelBtfError extends Error {
+  readonly code = 'EBPF_KERNEL_BTF';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'KernelBtfError';
+  }
+}
+
+/** An extract from raw vmlinux BTF bytes (`/sys/kernel/btf/vmlinux` of the target hosts). */
+export function kernelBtfFromBytes(bytes: Uint8Array, kernelRelease: string, kallsyms?: ReadonlySet<string>): KernelBtfExtract {
+  let btf: Btf;
+  try {
+    btf = parseBtf(bytes);
+  } catch (e) {
+    throw new KernelBtfError(`not a kernel BTF file: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  return extractKernelBtf(btf, kernelRelease, kallsyms);
 }
