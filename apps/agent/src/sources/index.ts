@@ -6,13 +6,14 @@ export { agentSources } from './agent-sources.js';
 export { AppEventSource } from './app-source.js';
 export { InterfacePacketSource, type InterfaceSourceOptions } from './interface-source.js';
 export { PcapPacketSource, type PcapSourceOptions } from './pcap-source.js';
-export { readPcap, writePcap, pcapFormat, PcapError, LINKTYPE_ETHERNET, type PcapPacket, type PcapFormat, type PcapErrorCode } from './pcap.js';
+export { readPcap, readPcapWindow, writePcap, pcapFormat, PcapError, LINKTYPE_ETHERNET, type PcapPacket, type PcapFormat, type PcapErrorCode } from './pcap.js';
 export { PerfSamplingSource, perfEventContext, PERF_EVENT_DATA_SIZE, PERF_REGS_SIZE, type PerfSamplingOptions } from './perf-source.js';
 export { TaskTable, parseProcStat, type ProcTask } from './task-table.js';
 export { ReplaySource, type ReplaySourceOptions } from './replay-source.js';
 export { recordAttachPoints, capturePoints, type RecordOptions, type RecordSummary } from './recorder.js';
 export {
   readRecording,
+  readRecordingWindow,
   encodeRecord,
   encodeRecordingStart,
   RecordingWriter,
@@ -26,3 +27,4 @@ export {
 } from './recording.js';
 export { Pacer, parseReplaySpeed, type ReplaySpeed } from './pacer.js';
 export { MAX_VM_FRAME } from './frame-limits.js';
+export { FileWindow, memoryWindow, type ByteWindow } from './byte-window.js';
