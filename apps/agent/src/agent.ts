@@ -324,7 +324,7 @@ export class Agent {
       removePinDir(record.pinDir);
       this.forgetPins(name);
     }
-    for (const name of this.vmState.programs()) if (!wantedNames.has(name) && !this.programs.has(name)) this.vmState.forget(name);
+    this.vmState.forgetAllBut([...wantedNames, ...this.programs.keys()]);
     for (const [name, m] of this.programs) {
       if (wantedNames.has(name)) continue;
       m.running?.close();
@@ -427,6 +427,16 @@ export class Agent {
       onStopped: (error) => this.onVmStopped(p.program, running, error),
     });
     return running;
+  }
+
+  private saveVmState(m: Managed, running: VmRunningProgram, snapshotter: MapSnapshotter): void {
+    try {
+      this.vmState.save(m.desired.program, m.desired.version, m.desired.digest, running.vm.maps, snapshotter.exportBaselines());
+    } catch (e) {
+      // The program keeps running; only a restart would start it from emptier maps.
+      this.errors++;
+      this.log('error', `keeping the VM state of ${m.desired.program} failed: ${(e as Error).message}`);
+    }
   }
 
   /** The maps and counter baselines this version had at its last snapshot before the agent restarted. */
@@ -541,7 +551,7 @@ export class Agent {
       for (let i = 0; i < events.length; i += EVENTS_PER_BATCH) this.enqueueBatch(m.desired, [], events.slice(i, i + EVENTS_PER_BATCH));
       if (m.running instanceof VmRunningProgram) {
         // After the batches: the kept state never runs ahead of what was buffered.
-        if (chunks.length) this.vmState.save(m.desired.program, m.desired.version, m.desired.digest, m.running.vm.maps, m.snapshotter.exportBaselines());
+        if (chunks.length) this.saveVmState(m, m.running, m.snapshotter);
         this.checkCpuBudget(m, m.running);
       }
     }

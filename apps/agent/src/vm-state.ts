@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VmMap } from '@bpfleet/vm';
@@ -27,8 +28,14 @@ export class VmStateStore {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
   }
 
+  /** `<program>.json`, escaped; long names (up to 128 characters, escaping triples) by their hash. */
+  private fileName(program: string): string {
+    const escaped = encodeURIComponent(program);
+    return escaped.length <= 200 ? `${escaped}.json` : `sha256-${createHash('sha256').update(program).digest('hex')}.json`;
+  }
+
   private file(program: string): string {
-    return join(this.dir, `${encodeURIComponent(program)}.json`);
+    return join(this.dir, this.fileName(program));
   }
 
   save(program: string, version: number, digest: string, maps: readonly VmMap[], baselines: Record<string, Record<string, string>>): void {
@@ -54,11 +61,10 @@ export class VmStateStore {
     return undefined;
   }
 
-  /** Programs with a kept state. */
-  programs(): string[] {
-    return readdirSync(this.dir)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => decodeURIComponent(f.slice(0, -'.json'.length)));
+  /** Remove the state of every program not in `keep` (removed from the desired state while the agent was down). */
+  forgetAllBut(keep: Iterable<string>): void {
+    const kept = new Set([...keep].map((p) => this.fileName(p)));
+    for (const f of readdirSync(this.dir)) if (f.endsWith('.json') && !kept.has(f)) rmSync(join(this.dir, f), { force: true });
   }
 
   forget(program: string): void {
