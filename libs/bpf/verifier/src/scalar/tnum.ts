@@ -105,6 +105,8 @@ export function tnumXor(a: Tnum, b: Tnum): Tnum {
 
 /** Multiplication by shift-and-add over the known/unknown bits of `a` (the kernel's tnum_mul). */
 export function tnumMul(a0: Tnum, b0: Tnum): Tnum {
+  // Two constants: the loop below would add only zero masks.
+  if (a0.mask === 0n && b0.mask === 0n) return { value: (a0.value * b0.value) & U64_MASK, mask: 0n };
   let a = a0;
   let b = b0;
   const accV = (a.value * b.value) & U64_MASK;
