@@ -6,8 +6,8 @@
  *  - `prepare(name).run(bytes)` (the prepared, allocation-free form),
  *  - the agent's `VmRunningProgram.deliver` (program lookup by probe name + the prepared run + stats),
  *  - the program alone (`testRun` with `repeat`: no per-event work),
- * with the interpreter and the JIT. Each number is the median of several ~20 ms batches after a
- * warm-up (the machine's 2 cores are shared).
+ * with the interpreter and the JIT. Each is reported as the least disturbed and the median batch,
+ * batches taken in turn with the other variants' after a warm-up (the machine's 2 cores are shared).
  *
  *   node --conditions=development --import ./scripts/ts-register.mjs bench/vm/event-bench.ts [--quick]
  *
@@ -25,23 +25,39 @@ const quick = process.argv.includes('--quick');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const corpus = (file: string): Uint8Array => readFileSync(path.join(root, 'tests/bpf/build', file));
 
-/** Median ns per call over batches of about 20 ms, after a 200 ms (quick: 100 ms) warm-up. */
-function nsPerCall(fn: () => void): number {
-  const warmEnd = performance.now() + (quick ? 100 : 200);
-  let calls = 0;
-  while (performance.now() < warmEnd) {
-    fn();
-    calls++;
+/**
+ * ns per call of each function over batches taken in turn (one batch of each, then again), after a
+ * warm-up long enough for V8 to tier the Wasm code up: interleaving keeps a change of load on the
+ * shared cores from favouring one variant. `min` is the least disturbed batch, `median` the typical.
+ */
+function nsPerCall<K extends string>(fns: Record<K, () => void>): Record<K, { min: number; median: number }> {
+  const names = Object.keys(fns) as K[];
+  const perBatch = {} as Record<K, number>;
+  for (const name of names) {
+    const warmEnd = performance.now() + (quick ? 150 : 800);
+    let calls = 0;
+    while (performance.now() < warmEnd) {
+      fns[name]();
+      calls++;
+    }
+    perBatch[name] = Math.max(1, Math.round(calls / (quick ? 6 : 15)));
   }
-  const perBatch = Math.max(1, Math.round(calls / (quick ? 5 : 10)));
-  const samples: number[] = [];
-  for (let b = 0; b < (quick ? 9 : 25); b++) {
-    const t0 = performance.now();
-    for (let i = 0; i < perBatch; i++) fn();
-    samples.push(((performance.now() - t0) * 1e6) / perBatch);
+  const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  for (let b = 0; b < (quick ? 9 : 31); b++) {
+    for (const name of names) {
+      const fn = fns[name];
+      const n = perBatch[name];
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) fn();
+      samples[name].push(((performance.now() - t0) * 1e6) / n);
+    }
   }
-  samples.sort((a, b) => a - b);
-  return round(samples[Math.floor(samples.length / 2)]);
+  const out = {} as Record<K, { min: number; median: number }>;
+  for (const name of names) {
+    const xs = samples[name].sort((x, y) => x - y);
+    out[name] = { min: round(xs[0]), median: round(xs[Math.floor(xs.length / 2)]) };
+  }
+  return out;
 }
 
 function round(x: number): number {
@@ -75,26 +91,28 @@ for (const c of cases) {
     const input = c.packet ? { data: c.input } : { ctx: c.input };
     const prepared = vm.prepare(c.program);
     if (prepared.run(c.input) !== vm.testRun(c.program, input).retval) throw new Error(`${c.program}: prepared run and test run disagree`);
-    const testRun = nsPerCall(() => vm.testRun(c.program, input));
-    const preparedRun = nsPerCall(() => prepared.run(c.input));
-    // raw_tp test runs do not repeat; time the prepared run alone for "program" there.
-    const program = c.packet ? nsPerCall(() => vm.testRun(c.program, { data: c.input, repeat: 1000 })) / 1000 : null;
-    let deliver: number | null = null;
+    const fns: Record<string, () => void> = {
+      testRun: () => vm.testRun(c.program, input),
+      prepared: () => prepared.run(c.input),
+    };
+    // raw_tp test runs do not repeat: no "program alone" number there.
+    if (c.packet) fns.program = () => vm.testRun(c.program, { data: c.input, repeat: 1000 });
     if (engineName === 'jit') {
       // The agent always runs the JIT (falling back to the interpreter per program).
       const running = VmRunningProgram.start(object, { cpus: 1, budget: 1_000_000 });
       if (running.deliver(c.probe, c.input) !== 1) throw new Error(`${c.probe}: the agent ran no program`);
-      deliver = nsPerCall(() => running.deliver(c.probe, c.input));
+      fns.deliver = () => running.deliver(c.probe, c.input);
     }
+    const ns = nsPerCall(fns);
     const row = {
       object: c.object,
       program: c.program,
       engine: engineName,
       inputBytes: c.input.length,
-      testRunNsPerEvent: testRun,
-      preparedNsPerEvent: preparedRun,
-      agentDeliverNsPerEvent: deliver,
-      programAloneNsPerRun: program === null ? null : round(program),
+      testRunNsPerEvent: ns.testRun,
+      preparedNsPerEvent: ns.prepared,
+      agentDeliverNsPerEvent: ns.deliver ?? null,
+      programAloneNsPerRun: ns.program === undefined ? null : { min: round(ns.program.min / 1000), median: round(ns.program.median / 1000) },
     };
     console.log(JSON.stringify(row));
     rows.push(row);

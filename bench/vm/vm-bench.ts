@@ -4,7 +4,10 @@
  * (bench/vm/programs/jit_bench.bpf.c: loop-heavy sum, FNV-1a over 1500 bytes, a packet parser, a
  * map-heavy program), plus the interpreter's time per instruction and the register-file choice.
  *
- *   node --conditions=development --import ./scripts/ts-register.mjs bench/vm/vm-bench.ts [--quick]
+ *   node --conditions=development --import ./scripts/ts-register.mjs bench/vm/vm-bench.ts [--quick] [--rounds=N]
+ *
+ * Each number is the median over N rounds (default 3, quick 1) of the whole comparison, each round
+ * timing the interpreter, the JIT and the kernel one after the other.
  *
  * Writes bench/results/vm.json. The kernel part needs root/CAP_BPF and is skipped otherwise.
  */
@@ -84,47 +87,67 @@ async function kernelTime(elf: Uint8Array, program: string, packet: Uint8Array):
   }
 }
 
+function readLoad(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return 'unknown';
+  }
+}
+
+const loadAtStart = readLoad();
 const elf = compileObject();
 const object = loadBpfObject(elf, { name: 'jit_bench.o' });
 const jit: EngineFactory = jitEngine();
+/** Rounds of the whole comparison (kernel and VM in each); the table reports each number's median. */
+const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? (quick ? 1 : 3));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rows = [];
 for (const program of ['loop_sum', 'fnv1a', 'parse', 'maps']) {
   const packet = packetFor(program);
-  const interp = vmTime(object, program, interpreterEngine, packet);
-  const jitRun = vmTime(object, program, jit, packet);
-  const kernel = await kernelTime(elf, program, packet);
-  for (const [engineName, vmRun] of [['interpreter', interp], ['jit', jitRun]] as const) {
-    const want = kernel?.retvals ?? interp.retvals;
-    if (vmRun.retvals.first !== want.first || vmRun.retvals.later !== want.later) {
-      throw new Error(`${program}: ${kernel ? 'the kernel' : 'the interpreter'} returned ${want.first} then ${want.later}, the ${engineName} ${vmRun.retvals.first} then ${vmRun.retvals.later}`);
+  const samples = { interpreter: [] as number[], jit: [] as number[], kernel: [] as number[] };
+  let insns = 0;
+  let retval = 0;
+  for (let round = 0; round < rounds; round++) {
+    const interp = vmTime(object, program, interpreterEngine, packet);
+    const jitRun = vmTime(object, program, jit, packet);
+    const kernel = await kernelTime(elf, program, packet);
+    for (const [engineName, vmRun] of [['interpreter', interp], ['jit', jitRun]] as const) {
+      const want = kernel?.retvals ?? interp.retvals;
+      if (vmRun.retvals.first !== want.first || vmRun.retvals.later !== want.later) {
+        throw new Error(`${program}: ${kernel ? 'the kernel' : 'the interpreter'} returned ${want.first} then ${want.later}, the ${engineName} ${vmRun.retvals.first} then ${vmRun.retvals.later}`);
+      }
     }
+    samples.interpreter.push(interp.nsPerRun);
+    samples.jit.push(jitRun.nsPerRun);
+    if (kernel) samples.kernel.push(kernel.nsPerRun);
+    insns = interp.insns;
+    retval = interp.retvals.first;
   }
-  const kernelNs = kernel?.nsPerRun;
+  const interpNs = median(samples.interpreter);
+  const jitNs = median(samples.jit);
+  const kernelNs = samples.kernel.length > 0 ? median(samples.kernel) : undefined;
   const row = {
     program,
     packetBytes: packet.length,
-    retval: interp.retvals.first,
-    insnsPerRun: interp.insns,
-    interpreterNsPerRun: Math.round(interp.nsPerRun),
-    interpreterNsPerInsn: Number((interp.nsPerRun / interp.insns).toFixed(2)),
-    jitNsPerRun: Math.round(jitRun.nsPerRun),
+    retval,
+    insnsPerRun: insns,
+    interpreterNsPerRun: Math.round(interpNs),
+    interpreterNsPerInsn: Number((interpNs / insns).toFixed(2)),
+    jitNsPerRun: Math.round(jitNs),
     kernelNsPerRun: kernelNs ?? null,
-    interpreterToKernel: kernelNs ? Number((interp.nsPerRun / kernelNs).toFixed(2)) : null,
-    jitToKernel: kernelNs ? Number((jitRun.nsPerRun / kernelNs).toFixed(2)) : null,
+    interpreterToKernel: kernelNs ? Number((interpNs / kernelNs).toFixed(2)) : null,
+    jitToKernel: kernelNs ? Number((jitNs / kernelNs).toFixed(2)) : null,
+    rounds: { interpreterNsPerRun: samples.interpreter.map(Math.round), jitNsPerRun: samples.jit.map(Math.round), kernelNsPerRun: samples.kernel },
   };
   rows.push(row);
   console.log(JSON.stringify(row));
 }
 const registers = measureRegisterFiles(quick);
 console.log(JSON.stringify({ registers }));
-let loadavg = '';
-try {
-  loadavg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-} catch {
-  loadavg = 'unknown';
-}
+const loadavg = { start: loadAtStart, end: readLoad() };
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
 writeFileSync(
   path.join(root, 'bench/results/vm.json'),
-  JSON.stringify({ date: new Date().toISOString(), node: process.version, machine: '2 shared cores', loadavg, quick, programs: rows, registers }, null, 2) + '\n',
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, machine: '2 shared cores', loadavg, quick, rounds, programs: rows, registers }, null, 2) + '\n',
 );
