@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from './config.js';
+import { DiskBuffer } from './disk-buffer.js';
 import { AgentError } from './errors.js';
 import { StateStore } from './state-store.js';
 
@@ -35,5 +36,16 @@ describe('sequence commits', () => {
     expect(() => a.commitSeq(5)).toThrow(expect.objectContaining({ code: 'STATE_CORRUPT' }));
     expect(() => a.commitSeq(3)).toThrow(AgentError);
     expect(new StateStore(dir).nextSeq()).toBe(6);
+  });
+
+  it('drops what a process killed mid-write left of a batch, keeps the whole ones', () => {
+    const buf = join(dir, 'buf');
+    mkdirSync(buf);
+    writeFileSync(join(buf, '0000000000000007.msg'), 'whole');
+    writeFileSync(join(buf, '0000000000000008.msg.4242.tmp'), 'ha');
+    const b = new DiskBuffer(buf, 1000);
+    expect(b.length).toBe(1);
+    expect(b.lastSeq).toBe(7);
+    expect(readdirSync(buf)).toEqual(['0000000000000007.msg']);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from './state-store.js';
 
@@ -8,6 +8,7 @@ export interface BufferedMessage {
 }
 
 const NAME_RE = /^(\d{16})\.msg$/;
+const TMP_RE = /^\d{16}\.msg\.\d+\.tmp$/;
 
 /**
  * Metric batches waiting for JetStream, one file per batch named by its sequence number, so they
@@ -26,6 +27,11 @@ export class DiskBuffer {
   ) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     for (const name of readdirSync(dir)) {
+      // Half-written by a process that died mid-write (writeAtomic's temporary): never a whole batch.
+      if (TMP_RE.test(name)) {
+        rmSync(join(dir, name), { force: true });
+        continue;
+      }
       const m = NAME_RE.exec(name);
       if (!m) continue;
       const size = statSync(join(dir, name)).size;
