@@ -48,6 +48,8 @@ export interface VmEventSource {
   readonly done: Promise<void>;
   stop(): Promise<void>;
   stats(): SourceStats;
+  /** What ended a finite source early (a malformed file), if anything. */
+  readonly error?: Error;
 }
 
 /** Counts skipped inputs by reason (shared by the sources). */

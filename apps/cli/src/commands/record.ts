@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { ElfError, loadBpfObject, objectNameFromPath } from '@bpfleet/elf';
+import { ElfError, loadBpfObject, objectNameFromPath, type BpfObject } from '@bpfleet/elf';
 import { KernelError, KernelUnavailableError } from '@bpfleet/kernel';
 import { RefusedError, UsageError } from '../errors.js';
 import { readInputFile, type CliIo } from '../io.js';
@@ -20,7 +20,7 @@ interface RecordFlags {
 export async function runRecord(file: string, flags: RecordFlags, io: CliIo, signal?: AbortSignal): Promise<void> {
   const durationMs = parseDuration(flags.duration, '--duration');
   const bytes = await readInputFile(file);
-  let object;
+  let object: BpfObject;
   try {
     object = loadBpfObject(bytes, { name: objectNameFromPath(file) });
   } catch (e) {
@@ -36,7 +36,7 @@ export async function runRecord(file: string, flags: RecordFlags, io: CliIo, sig
   if (points.length === 0) throw new UsageError(`${file}: no tracepoint or raw_tp program${flags.program ? ` named ${flags.program}` : ''}; record captures what those attach to`);
   const out = flags.output ?? `${objectNameFromPath(file)}.bprec`;
   io.out(`recording ${points.map((p) => `${p.kind === 'tracepoint' ? 'tracepoint' : 'raw_tp'} ${p.name}`).join(', ')} for ${flags.duration} into ${out}; Ctrl-C to stop early`);
-  let summary;
+  let summary: Awaited<ReturnType<typeof recordAttachPoints>>;
   try {
     summary = await recordAttachPoints(points, { out, durationMs, signal, objectName: basename(file) });
   } catch (e) {

@@ -172,8 +172,7 @@ export async function runTraceVm(file: string, opts: VmTraceRun, io: CliIo, cont
     running.close();
   }
   for (const s of started) {
-    const err = (s as { error?: Error }).error;
-    if (err) io.err(`bpfleet: ${s.description}: stopped early: ${err.message}`);
+    if (s.error) io.err(`bpfleet: ${s.description}: stopped early: ${s.error.message}`);
     const skipped = Object.entries(s.stats().skipped);
     if (skipped.length && !opts.json) io.err(`bpfleet: ${s.description}: skipped ${skipped.map(([why, n]) => `${n} (${why})`).join(', ')}`);
   }
