@@ -1,5 +1,9 @@
 /** One-line plain-words advice for the usual fix of a verifier message (first matching rule wins). */
 const RULES: [RegExp, string][] = [
+  [/Caller passes invalid args into func/, "the arguments do not match the global function's prototype: pass scalars, the unmodified ctx, or memory of the pointed-to type's size (or NULL)"],
+  [/invalid mem access 'mem_or_null'/, 'a global function verifies its pointer arguments as possibly NULL: check the pointer against NULL inside the function (or make it static)'],
+  [/ldimm64 failed to find the address for kernel symbol/, 'the target kernel does not expose this symbol in kallsyms (no CONFIG_KALLSYMS_ALL): avoid the __ksym variable or use a kernel that lists data symbols'],
+  [/doesn't have \d+-th argument|offset \d+ is not multiple of 8|is not a struct/, 'read only the arguments of the traced function or tracepoint prototype, as whole u64 slots (use BPF_PROG)'],
   [/invalid mem access '(map_value|ringbuf_mem|mem|ptr_\w*|sock\w*)_or_null'/, 'check the pointer returned by the helper (e.g. bpf_map_lookup_elem) against NULL before using it'],
   [/invalid mem access 'scalar'/, 'the register holds a number, not a pointer: load the pointer from ctx/map/stack or use bpf_probe_read for kernel memory'],
   [/invalid mem access/, 'this register cannot be dereferenced here; derive the pointer from ctx, a map value or the stack'],
