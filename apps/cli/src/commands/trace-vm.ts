@@ -39,6 +39,7 @@ export interface VmTraceRun extends VmSourceFlags {
   /** A live interface read through AF_PACKET, for packet programs. */
   interface?: string;
   duration: string;
+  interval: string;
   durationMs: number;
   intervalMs: number;
 }
@@ -146,7 +147,7 @@ export async function runTraceVm(file: string, opts: VmTraceRun, io: CliIo, cont
       started.push(source);
       if (!opts.json) io.out(`running ${fed.filter((p) => source.feeds(p)).map((p) => p.name).join(', ')} in the VM on ${source.description}`);
     }
-    if (!opts.json) io.out(`tracing for ${opts.duration}, maps every ${opts.intervalMs} ms; Ctrl-C to stop`);
+    if (!opts.json) io.out(`tracing for ${opts.duration}, maps every ${opts.interval}; Ctrl-C to stop`);
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
         drainRings();
