@@ -1,14 +1,23 @@
 import { type Btf, BtfKind, BtfLinkage, parseBtf } from '@bpfleet/btf';
 import { type BpfMapSpec, type BpfObject, type BpfProgramSpec, BpfProgType } from '@bpfleet/elf';
 
+/** Parsed BTF per object: every program of an object is verified against the same types. */
+const btfCache = new WeakMap<BpfObject, Btf | null>();
+
 /** What the verifier reads from an object's own BTF. Invalid BTF counts as none. */
 export function parseObjectBtf(object: BpfObject): Btf | null {
-  if (!object.btfBytes) return null;
-  try {
-    return parseBtf(object.btfBytes);
-  } catch {
-    return null;
+  const cached = btfCache.get(object);
+  if (cached !== undefined) return cached;
+  let btf: Btf | null = null;
+  if (object.btfBytes) {
+    try {
+      btf = parseBtf(object.btfBytes);
+    } catch {
+      btf = null;
+    }
   }
+  btfCache.set(object, btf);
+  return btf;
 }
 
 function typeOrNull(btf: Btf, id: number): ReturnType<Btf['type']> | null {
