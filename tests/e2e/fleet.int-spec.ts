@@ -8,7 +8,7 @@
 // The steps share one fleet and run in order; a step after a failed one stops at once.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,8 @@ describe('the fleet end to end (controller + three agents as processes)', () => 
   let failed = false;
   const loadFailures: string[] = [];
   const started = Date.now();
+  const timings: string[] = [];
+  const mark = (what: string) => timings.push(`${what} ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   /** Steps depend on each other: once one fails, the rest stop at once instead of timing out. */
   function step(name: string, fn: () => Promise<void>, timeoutMs: number): void {
@@ -101,8 +103,10 @@ describe('the fleet end to end (controller + three agents as processes)', () => 
     if (!examplesBuilt) execFileSync('bash', [join(repoRoot, 'tests/bpf/build.sh')], { stdio: 'inherit' });
     // The processes run from the build; incremental, so cheap when nothing changed.
     execFileSync('npx', ['tsc', '-b', 'apps/controller/tsconfig.lib.json', 'apps/agent/tsconfig.lib.json'], { cwd: repoRoot, stdio: 'inherit' });
+    mark('built');
     await fleet.prepare();
     await fleet.startController();
+    mark('controller ready');
     for (const spec of agents) fleet.startAgent(spec);
     nc = await connect({ servers: fleet.natsUrl });
     const sub = nc.subscribe(fleetNames(fleet.prefix).statusAll);
@@ -117,13 +121,16 @@ describe('the fleet end to end (controller + three agents as processes)', () => 
     delete process.env['BPFLEET_SERVER'];
     await cli('login', '--server', fleet.server, '--token', fleet.token);
     await eventually(async () => ((await agentRows()).filter((a) => a.status === 'online').length === 3 ? true : undefined), 60_000, 'three agents online');
+    mark('agents online');
   }, 180_000);
 
   afterAll(async () => {
+    mark('steps done');
     process.env = savedEnv;
     await nc?.close();
     await fleet.close();
-    console.info(`e2e fleet: ${((Date.now() - started) / 1000).toFixed(1)} s from start to clean-up; load failures of v2:\n  ${loadFailures.join('\n  ')}`);
+    mark('cleaned up');
+    console.info(`e2e fleet: ${timings.join(', ')}; load failures of v2:\n  ${loadFailures.join('\n  ')}`);
   }, 90_000);
 
   step('pushes an example with the CLI and the controller verifies and signs it', async () => {
@@ -241,13 +248,15 @@ describe('the fleet end to end (controller + three agents as processes)', () => 
     }, 20_000, `${want} counted for ${victim.id}`);
     expect(total).toBe(want);
 
-    // Sequence numbers: per agent 1..n, each batch once, no sample twice. Batches commit out of order
-    // (parallel ingest), so a gap may be a batch in flight: poll until none is left.
+    // Sequence numbers: per agent 1..n, each batch once, no sample twice, and n reaches the last sequence
+    // number the agent recorded (`<dataDir>/seq`, written once its batch is on disk): every batch made so
+    // far arrived. Batches commit out of order (parallel ingest), so a gap may be one in flight: poll.
+    const written = new Map(agents.map((a) => [a.id, Number(readFileSync(join(fleet.agentDir(a.id), 'seq'), 'utf8'))]));
     const gaps = await eventually(async () => {
       const rows = await fleet.withDb(async (db) => (await db.query<{ agent_id: string; n: string; lo: string; hi: string }>('SELECT agent_id, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM metric_batches GROUP BY agent_id')).rows);
-      const bad = rows.filter((r) => Number(r.lo) !== 1 || Number(r.n) !== Number(r.hi));
+      const bad = rows.filter((r) => Number(r.lo) !== 1 || Number(r.n) !== Number(r.hi) || Number(r.hi) < (written.get(r.agent_id) ?? Infinity));
       return rows.length === 3 && bad.length === 0 ? rows : undefined;
-    }, 20_000, 'contiguous sequence numbers 1..n for every agent');
+    }, 20_000, `contiguous sequence numbers 1..n for every agent, n at least ${JSON.stringify(Object.fromEntries(written))}`);
     expect(gaps).toHaveLength(3);
     const duplicates = await fleet.withDb(async (db) => (await db.query('SELECT agent_id, seq, map, key_hex, count(*) FROM metric_samples GROUP BY 1, 2, 3, 4 HAVING count(*) > 1')).rows);
     expect(duplicates).toEqual([]);
