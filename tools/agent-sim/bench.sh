@@ -16,7 +16,7 @@ TOKEN="bpf_bench_$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
 DIR="$(mktemp -d)"
 psql "$BASE_DB" -qc "CREATE DATABASE bpfleet_bench_${RUN}"
 DATABASE_URL="$DB_URL" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" PORT=18181 HOST=127.0.0.1 QUEUE_PREFIX="bench_${RUN}" \
-  BOOTSTRAP_ADMIN_TOKEN="$TOKEN" SIGNING_KEY_FILE="$DIR/key.pem" LOG_LEVEL=warn \
+  BOOTSTRAP_ADMIN_TOKEN="$TOKEN" SIGNING_KEY_FILE="$DIR/key.pem" LOG_LEVEL=warn MAINTENANCE_JOBS=false \
   node ${CONTROLLER_NODE_ARGS:-} apps/controller/dist/main.js > "$DIR/controller.log" 2>&1 &
 PID=$!
 cleanup() {

@@ -1,7 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { PROTOCOL_VERSION, encodeMessage, fleetNames } from '@bpfleet/protocol';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test-only use of the simulator (tools/ is not a workspace package)
-import { SimFleet } from '../../../../tools/agent-sim/src/fleet.js';
+import { SimFleet } from '@bpfleet/agent-sim';
 import { AgentRegistryService } from '../services/agent-registry.service.js';
 import { eventually, startTestController, type TestController } from '../testing/harness.js';
 

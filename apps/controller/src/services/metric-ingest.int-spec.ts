@@ -2,8 +2,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { PROTOCOL_VERSION, encodeMessage, type MapSnapshot } from '@bpfleet/protocol';
 import { DataSource } from 'typeorm';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test-only use of the simulator (tools/ is not a workspace package)
-import { SimFleet } from '../../../../tools/agent-sim/src/fleet.js';
+import { SimFleet } from '@bpfleet/agent-sim';
 import { eventually, startTestController, type TestController } from '../testing/harness.js';
 import { MetricIngestService } from './metric-ingest.service.js';
 

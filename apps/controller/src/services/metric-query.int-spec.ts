@@ -1,6 +1,5 @@
 import type { MapEntry, MapSnapshot } from '@bpfleet/protocol';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test-only use of the simulator (tools/ is not a workspace package)
-import { SimFleet } from '../../../../tools/agent-sim/src/fleet.js';
+import { SimFleet } from '@bpfleet/agent-sim';
 import { eventually, startTestController, type TestController } from '../testing/harness.js';
 import { MetricIngestService } from './metric-ingest.service.js';
 

@@ -1,6 +1,5 @@
 import { decodeMessage } from '@bpfleet/protocol';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test-only use of the simulator (tools/ is not a workspace package)
-import { SimFleet } from '../../../../tools/agent-sim/src/fleet.js';
+import { SimFleet } from '@bpfleet/agent-sim';
 import { NatsService } from '../nats/nats.service.js';
 import { corpusObject, withoutFinalExit } from '../testing/fixtures.js';
 import { eventually, multipart, startTestController, type TestController } from '../testing/harness.js';

@@ -10,9 +10,8 @@ import { createServer } from 'node:net';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
-// The agent simulator (tools/agent-sim) is a tool, not a workspace project; the controller's specs import it the same way.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { SimFleet } from '../../../../../tools/agent-sim/src/fleet.js';
+import { Redis } from 'ioredis';
+import { SimFleet } from '@bpfleet/agent-sim';
 import { main } from '../../main.js';
 import type { CliIo } from '../../io.js';
 
@@ -58,6 +57,7 @@ async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: num
 describe('fleet commands', () => {
   const id = randomBytes(4).toString('hex');
   const database = `bpfleet_cli_test_${id}`;
+  const queuePrefix = `bpfleet_cli_test_${id}`;
   const adminToken = `bpf_test_${randomBytes(24).toString('base64url')}`;
   const dir = mkdtempSync(join(tmpdir(), 'bpfleet-cli-fleet-'));
   let controller: ChildProcess | undefined;
@@ -87,7 +87,7 @@ describe('fleet commands', () => {
         REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
         NATS_URL: natsUrl,
         NATS_PREFIX: natsPrefix,
-        QUEUE_PREFIX: `bpfleet_cli_test_${id}`,
+        QUEUE_PREFIX: queuePrefix,
         SIGNING_KEY_FILE: join(dir, 'signing.pem'),
         BOOTSTRAP_ADMIN_TOKEN: adminToken,
         BOOTSTRAP_TOKEN_FILE: join(dir, 'admin-token'),
@@ -135,6 +135,13 @@ describe('fleet commands', () => {
     await cleanup.connect();
     await cleanup.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await cleanup.end();
+    // The controller's BullMQ queues (verification, rollouts, maintenance) live under the queue prefix.
+    const redis = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+    for await (const keys of redis.scanStream({ match: `${queuePrefix}:*`, count: 500 }) as AsyncIterable<string[]>) {
+      if (keys.length > 0) await redis.del(...keys);
+    }
+    await redis.quit();
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
