@@ -80,8 +80,8 @@ export class MetricQueryService {
       return { ...base, buckets, percentiles: { total: buckets.reduce((s, b) => s + b.count, 0), p50: percentile(0.5), p90: percentile(0.9), p99: percentile(0.99) } };
     }
 
-    // A per-CPU value (array) sums its CPUs; a struct value needs `field`.
-    const value = path ? `metric_field(s.value_json, ${path}::text[])` : `coalesce(s.value, metric_field(s.value_json, '{}'))`;
+    // Ingest already reduced scalars and per-CPU scalars to `value`; a struct value needs `field`.
+    const value = path ? `metric_field(s.value_json, ${path}::text[])` : 's.value';
     const samples = `SELECT s.ts, s.seq, s.agent_id, s.key_hex, s.kind, ${group} AS grp, ${value} AS v FROM ${tables} WHERE ${filter}`;
 
     if (q.agg === 'topk') {
@@ -96,7 +96,7 @@ export class MetricQueryService {
     const stepParam = p.add(step);
     const points = cumulative ? increases(samples, 'grp', fromParam) : samples;
     const rows = await this.dataSource.query<{ bucket: Date; grp: string; v: number | null }[]>(
-      `SELECT to_timestamp(floor(extract(epoch FROM ts) / ${stepParam}) * ${stepParam}) AS bucket, grp, ${fn}(v) AS v
+      `SELECT date_bin(make_interval(secs => ${stepParam}), ts, 'epoch') AS bucket, grp, ${fn}(v) AS v
        FROM (${points}) t GROUP BY 1, 2 ORDER BY 2, 1`,
       p.values,
     );

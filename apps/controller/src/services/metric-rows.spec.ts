@@ -12,13 +12,17 @@ describe('batchRows', () => {
         { key: { comm: 'a\tb\\c' }, value: 5, keyHex: '01', valueHex: '05' },
         { key: 1, value: '18446744073709551615', keyHex: '02', valueHex: 'ff' },
         { key: 2, value: { packets: 1 }, keyHex: '03', valueHex: '01' },
+        { key: 3, value: [1, '2', 3], keyHex: '04', valueHex: '01' },
+        { key: 4, value: [[1], [2]], keyHex: '05', valueHex: '01' },
       ] }],
     }));
-    expect(rows.sampleCount).toBe(3);
+    expect(rows.sampleCount).toBe(5);
     expect(rows.samples.toString().split('\n')).toEqual([
       '2026-01-02T03:04:05.000Z\th1\tp\t2\tm\tcounter\t{"comm":"a\\\\tb\\\\\\\\c"}\t01\t5\t5\t7',
       '2026-01-02T03:04:05.000Z\th1\tp\t2\tm\tcounter\t1\t02\t18446744073709552000\t"18446744073709551615"\t7',
       '2026-01-02T03:04:05.000Z\th1\tp\t2\tm\tcounter\t2\t03\t\\N\t{"packets":1}\t7',
+      '2026-01-02T03:04:05.000Z\th1\tp\t2\tm\tcounter\t3\t04\t6\t[1,"2",3]\t7',
+      '2026-01-02T03:04:05.000Z\th1\tp\t2\tm\tcounter\t4\t05\t\\N\t[[1],[2]]\t7',
       '',
     ]);
   });

@@ -3,7 +3,8 @@ import type { MetricBatch } from '@bpfleet/protocol';
 /**
  * COPY rows (text format) from validated metric batches. The numeric `value` column is what
  * aggregations use: numbers as they are, decimal strings (64-bit counters) parsed, booleans 0/1,
- * anything else (structs, arrays) null with the whole value kept in `value_json`.
+ * per-CPU scalars (an array of them) summed; anything else (structs, nested arrays) null. The whole
+ * value is always kept in `value_json`.
  *
  * Hot path of ingest: a batch becomes one UTF-8 buffer right after decoding, so the decoded objects
  * die young and only compact off-heap bytes wait for the database (holding 100k+ small objects per
@@ -14,7 +15,20 @@ export function numericValue(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) return Number(value);
   if (typeof value === 'boolean') return value ? 1 : 0;
+  if (Array.isArray(value)) return perCpuSum(value);
   return null;
+}
+
+/** A per-CPU scalar (one number per CPU) counts as the sum over its CPUs; any other array has no number. */
+function perCpuSum(values: readonly unknown[]): number | null {
+  let sum = 0;
+  for (const v of values) {
+    if (Array.isArray(v) || typeof v === 'object') return null;
+    const n = numericValue(v);
+    if (n === null) return null;
+    sum += n;
+  }
+  return values.length > 0 ? sum : null;
 }
 
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
