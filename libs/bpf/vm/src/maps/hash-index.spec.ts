@@ -100,4 +100,18 @@ describe('HashMap key index', () => {
       { numRuns: 300 },
     );
   });
+
+  it('should keep working without an index when the address space has no room for one', () => {
+    // 64 KiB after the guard: all taken by the 8,000 values, none left for the index.
+    const mem = new AddressSpace({ maxBytes: 0x20000 });
+    const map = new HashMap(0, spec(BpfMapType.HASH, 4, 8000), { mem, cpus: 1 }, false, false);
+    expect(mem.allRegions.map((r) => r.kind)).toEqual([RegionKind.MapValues]);
+    const key = Uint8Array.of(1, 2, 3, 4);
+    map.update(key, new Uint8Array(new BigUint64Array([42n]).buffer));
+    const keyCopy = mem.allRegions[0].base + 63992; // the last (unused) slot's value
+    mem.u8.set(key, keyCopy);
+    expect(mem.view.getBigUint64(map.programLookupAt(mem.u8, keyCopy, 0), true)).toBe(42n);
+    mem.u8.set([9, 9, 9, 9], keyCopy);
+    expect(map.programLookupAt(mem.u8, keyCopy, 0)).toBe(0);
+  });
 });

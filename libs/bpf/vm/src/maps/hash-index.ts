@@ -1,4 +1,5 @@
 import type { AddressSpace, Region } from '../memory/address-space.js';
+import { VmError } from '../memory/fault.js';
 import { RegionKind } from '../memory/layout.js';
 
 /** Multiplier of the key hash (the 32-bit golden ratio). */
@@ -35,12 +36,20 @@ export class HashIndex implements HashIndexLayout {
   readonly keysBase: number;
   readonly keyStride: number;
 
-  /** An index for `maxEntries` keys of `keySize` bytes, or undefined when it would be too large. */
+  /**
+   * An index for `maxEntries` keys of `keySize` bytes, or undefined when it would be too large or
+   * the address space has no room for it (the map then indexes in JS only).
+   */
   static create(mem: AddressSpace, name: string, keySize: number, maxEntries: number): HashIndex | undefined {
     const buckets = bucketCount(maxEntries);
     const keyStride = (keySize + 3) & ~3;
     if (buckets * 4 + maxEntries * keyStride > MAX_INDEX_BYTES) return undefined;
-    return new HashIndex(mem, name, keySize, maxEntries, buckets, keyStride);
+    try {
+      return new HashIndex(mem, name, keySize, maxEntries, buckets, keyStride);
+    } catch (error) {
+      if (error instanceof VmError && error.code === 'ENOMEM') return undefined;
+      throw error;
+    }
   }
 
   private constructor(
