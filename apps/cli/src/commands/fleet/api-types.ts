@@ -82,8 +82,16 @@ export interface AgentView {
   kernelProfile: string;
   runtime: string;
   status: string;
-  programs: object[];
+  programs: AgentProgramView[];
   lastSeen: string;
+}
+
+/** An agent's last status of one program: the runtime is what actually runs it, not the agent's policy. */
+export interface AgentProgramView {
+  program: string;
+  version: number;
+  state: string;
+  runtime?: { kind: string; reason: string };
 }
 
 export interface QueryResultView {

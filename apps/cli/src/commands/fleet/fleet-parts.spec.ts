@@ -4,6 +4,7 @@ import { bar, histogram, shortNumber, table } from './format.js';
 import { parseDurationSeconds, parsePercent, parseProgramRef, parseSelector } from './parse.js';
 import { formatPercentile, renderQuery } from './query.js';
 import { parseCpuPercent, renderRollout } from './rollout.js';
+import { renderAgents } from './agents.js';
 import { normalizeServer } from './client.js';
 
 describe('fleet argument parsing', () => {
@@ -41,6 +42,9 @@ describe('fleet argument parsing', () => {
   });
 });
 
+/** Table cells of a rendered line (columns are separated by two or more spaces). */
+const lines = (line: string | undefined) => (line ?? '').split(/ {2,}/);
+
 describe('fleet rendering', () => {
   it('should align table columns', () => {
     expect(table(['A', 'LONGER'], [['xxxx', 'y'], ['z', 'w']]).split('\n')).toEqual(['A     LONGER', 'xxxx  y', 'z     w']);
@@ -76,6 +80,22 @@ describe('fleet rendering', () => {
     expect(renderQuery({ ...base, percentiles: { total: 7, p50: 12345.6789, p90: 15099.4, p99: 16302.77 } })).toContain('total 7  p50 12,300  p90 15,100  p99 16,300');
     expect(formatPercentile(0.0123456)).toBe('0.0123');
     expect(formatPercentile(null)).toBe('-');
+  });
+
+  it('should show the runtime that actually runs each program, the policy only when nothing runs', () => {
+    const now = Date.parse('2026-01-01T00:01:00Z');
+    const agent = { hostname: 'web-1', labels: { env: 'demo' }, kernelRelease: '6.1.0', kernelProfile: '6.1', runtime: 'auto', status: 'online', lastSeen: '2026-01-01T00:00:58Z' };
+    const text = renderAgents([
+      { ...agent, id: 'a', programs: [
+        { program: 'opens', version: 2, state: 'loaded', runtime: { kind: 'kernel', reason: 'the kernel loads it' } },
+        { program: 'lat', version: 1, state: 'loaded', runtime: { kind: 'vm', reason: 'kprobe cannot attach' } },
+        { program: 'bad', version: 1, state: 'failed' },
+        { program: 'old', version: 1, state: 'detached', runtime: { kind: 'kernel', reason: '' } },
+      ] },
+      { ...agent, id: 'b', programs: [] },
+    ], now).split('\n');
+    expect(lines(text[1])).toEqual(['a', 'web-1', 'online', 'kernel+vm', '6.1.0 (6.1)', 'opens@2:kernel,lat@1:vm,bad@1:failed', '2s ago', 'env=demo']);
+    expect(lines(text[2]).slice(0, 6)).toEqual(['b', 'web-1', 'online', '(policy auto)', '6.1.0 (6.1)', '-']);
   });
 
   it('should show per-wave progress of a rollout', () => {
