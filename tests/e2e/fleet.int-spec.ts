@@ -145,16 +145,16 @@ describe('the fleet end to end (controller + three agents as processes)', () => 
   step('rolls it out as a canary on one agent, then two more waves, to all three', async () => {
     const created = await cliJson<Rollout>('rollout', `${PROGRAM}@1`, '--selector', selector, '--canary', '30%', '--waves', '2', '--pause', '1s', '--min-healthy', '1s');
     const waveSeen = new Set<number>();
+    const aheadOfWave: string[] = [];
     const done = await eventually(async () => {
       const r = await cliJson<Rollout>('rollout', 'status', created.id);
       waveSeen.add(r.currentWave);
-      if (r.state === 'running') {
-        // Never ahead of the current wave: later waves' agents stay pending until their turn.
-        for (const t of r.targets) if (t.wave > r.currentWave) expect(t.state).toBe('pending');
-        return undefined;
-      }
-      return r;
+      if (r.state !== 'running') return r;
+      // Never ahead of the current wave: later waves' agents stay pending until their turn.
+      for (const t of r.targets) if (t.wave > r.currentWave && t.state !== 'pending') aheadOfWave.push(`${t.agentId} ${t.state} in wave ${t.wave} during wave ${r.currentWave}`);
+      return undefined;
     }, 60_000, 'the canary rollout to finish');
+    expect(aheadOfWave).toEqual([]);
     expect(done.state).toBe('completed');
     expect(done.targets.map((t) => t.wave).sort()).toEqual([0, 1, 2]);
     expect(done.targets.every((t) => t.state === 'loaded')).toBe(true);
