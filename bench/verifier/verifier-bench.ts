@@ -105,24 +105,29 @@ function timeGenerated(n: number, runs: number) {
 
 const loadBefore = loadavg()[0];
 const corpus = readCorpus(root);
-const rows: { file: string; program: string; insnsProcessed: number; kernelUs: number; oursUs: number }[] = [];
+const rows: { file: string; program: string; insnsProcessed: number; kernelUs: number; oursUs: number; oursCpuUs: number }[] = [];
 if (corpus) {
   const objects = new Map<string, BpfObject | Error>();
   for (const v of corpus.programs) {
     if (!v.verificationTimeUsec || !v.accepted) continue;
     const samples: number[] = [];
+    const cpuSamples: number[] = [];
     let processed = 0;
     for (let i = 0; i < 3; i++) {
       const o = runRecorded(root, v, objects);
       if (!o.result) break;
       samples.push(o.timeMs * 1000);
+      cpuSamples.push(o.cpuMs * 1000);
       processed = o.result.insnsProcessed;
     }
-    if (samples.length) rows.push({ file: v.file, program: v.program, insnsProcessed: processed, kernelUs: v.verificationTimeUsec, oursUs: Math.round(median(samples)) });
+    if (samples.length) {
+      rows.push({ file: v.file, program: v.program, insnsProcessed: processed, kernelUs: v.verificationTimeUsec, oursUs: Math.round(median(samples)), oursCpuUs: Math.round(median(cpuSamples)) });
+    }
   }
 }
 const kernelTotal = rows.reduce((a, r) => a + r.kernelUs, 0);
 const oursTotal = rows.reduce((a, r) => a + r.oursUs, 0);
+const oursCpuTotal = rows.reduce((a, r) => a + r.oursCpuUs, 0);
 const ratios = rows.map((r) => r.oursUs / Math.max(r.kernelUs, 1));
 const g1k = timeGenerated(1000, 15);
 const g10k = timeGenerated(10_000, 5);
@@ -136,6 +141,8 @@ const result = {
     kernelTotalUs: kernelTotal,
     oursTotalUs: oursTotal,
     totalRatio: kernelTotal ? oursTotal / kernelTotal : null,
+    oursCpuTotalUs: oursCpuTotal,
+    cpuTotalRatio: kernelTotal ? oursCpuTotal / kernelTotal : null,
     medianRatio: median(ratios),
     slowest: [...rows].sort((a, b) => b.oursUs - a.oursUs).slice(0, 5),
   },

@@ -96,6 +96,8 @@ interface Node {
   miss: number;
   /** Some decision below this checkpoint depended on scalar values (see Env.markPrecise). */
   precise: boolean;
+  /** Number of checkpoints above this one. */
+  readonly depth: number;
 }
 
 interface Pending {
@@ -173,6 +175,8 @@ export class Checker implements Env {
   private curNode: Node | null = null;
   /** Per instruction, the nearest checkpoint there among curNode and its ancestors. */
   private readonly pathAt = new Map<number, Node>();
+  /** The checkpoints of the current path, root first, with the entry each one shadows in pathAt. */
+  private readonly pathUndo: { node: Node; shadowed: Node | null }[] = [];
 
   constructor(input: CheckInput) {
     this.insns = input.insns;
@@ -201,12 +205,31 @@ export class Checker implements Env {
   /** Moves to another checkpoint: a new child extends the path index, anything else rebuilds it. */
   private setCurNode(n: Node | null): void {
     if (n === this.curNode) return;
-    if (n && n.parent === this.curNode) this.pathAt.set(n.insn, n);
+    if (n && n.parent === this.curNode) this.enterNode(n);
     else {
-      this.pathAt.clear();
-      for (let a = n; a; a = a.parent) if (!this.pathAt.has(a.insn)) this.pathAt.set(a.insn, a);
+      // Depth-first: a popped branch resumes at a checkpoint on the current path, so unwind to it.
+      const depth = n ? n.depth : -1;
+      while (this.pathUndo.length > 0 && this.pathUndo[this.pathUndo.length - 1]!.node.depth > depth) {
+        const u = this.pathUndo.pop()!;
+        if (u.shadowed) this.pathAt.set(u.node.insn, u.shadowed);
+        else this.pathAt.delete(u.node.insn);
+      }
+      const top = this.pathUndo[this.pathUndo.length - 1]?.node ?? null;
+      if (top !== n) {
+        // Not an ancestor after all: rebuild the index from the root down.
+        this.pathAt.clear();
+        this.pathUndo.length = 0;
+        const chain: Node[] = [];
+        for (let a = n; a; a = a.parent) chain.push(a);
+        for (let i = chain.length - 1; i >= 0; i--) this.enterNode(chain[i]!);
+      }
     }
     this.curNode = n;
+  }
+
+  private enterNode(n: Node): void {
+    this.pathUndo.push({ node: n, shadowed: this.pathAt.get(n.insn) ?? null });
+    this.pathAt.set(n.insn, n);
   }
 
   markPrecise(): void {
@@ -401,7 +424,7 @@ export class Checker implements Env {
     this.lastCheckpointInsns = this.processed;
     this.lastCheckpointJumps = this.jumps;
     // Unprivileged programs get no imprecise pruning (the kernel marks every scalar precise for them).
-    const fresh: Node = { insn: idx, state: maskDeadRegs(this.state, liveOf), parent: node, branches: 1, hit: 0, miss: 0, precise: !this.privileged };
+    const fresh: Node = { insn: idx, state: maskDeadRegs(this.state, liveOf), parent: node, branches: 1, hit: 0, miss: 0, precise: !this.privileged, depth: node ? node.depth + 1 : 0 };
     this.totalStates++;
     this.curStates++;
     if (this.curStates > this.peakStates) this.peakStates = this.curStates;

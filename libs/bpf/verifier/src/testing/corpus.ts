@@ -33,6 +33,8 @@ export interface CorpusOutcome {
   /** Why the program could not be run through our verifier (unparsable object, unknown type). */
   readonly skipped: string | null;
   readonly timeMs: number;
+  /** CPU time of the process over the verification (user + system; includes GC threads). */
+  readonly cpuMs: number;
 }
 
 export function findRepoRoot(start: string): string {
@@ -62,16 +64,22 @@ function hexBytes(hex: string): Uint8Array {
   return out;
 }
 
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+}
+
 /** Runs one recorded program through our verifier with the mode it was recorded in. */
 export function runRecorded(repoRoot: string, v: RecordedVerdict, objects: Map<string, BpfObject | Error>): CorpusOutcome {
   const opts = { profile: DEFAULT_PROFILE, privileged: v.mode === 'privileged', logLevel: 0 as const };
   if (v.format === 'raw') {
     const type = progTypeOf(v.progType);
-    if (type === undefined || !v.insnsHex) return { verdict: v, result: null, skipped: `program type ${v.progType}`, timeMs: 0 };
+    if (type === undefined || !v.insnsHex) return { verdict: v, result: null, skipped: `program type ${v.progType}`, timeMs: 0, cpuMs: 0 };
     const insns = decodeForVerify(hexBytes(v.insnsHex));
     const t = performance.now();
+    const c = process.cpuUsage();
     const result = verifyInstructions({ insns, type }, opts);
-    return { verdict: v, result, skipped: null, timeMs: performance.now() - t };
+    return { verdict: v, result, skipped: null, timeMs: performance.now() - t, cpuMs: cpuMsSince(c) };
   }
   let obj = objects.get(v.object);
   if (!obj) {
@@ -82,12 +90,13 @@ export function runRecorded(repoRoot: string, v: RecordedVerdict, objects: Map<s
     }
     objects.set(v.object, obj);
   }
-  if (obj instanceof Error) return { verdict: v, result: null, skipped: `object: ${obj.message}`, timeMs: 0 };
+  if (obj instanceof Error) return { verdict: v, result: null, skipped: `object: ${obj.message}`, timeMs: 0, cpuMs: 0 };
   const prog = obj.programs.find((p) => p.name === v.program);
-  if (!prog) return { verdict: v, result: null, skipped: `no program ${v.program} in ${v.object}`, timeMs: 0 };
+  if (!prog) return { verdict: v, result: null, skipped: `no program ${v.program} in ${v.object}`, timeMs: 0, cpuMs: 0 };
   const t = performance.now();
+  const c = process.cpuUsage();
   const result = verifyProgram(obj, prog, opts);
-  return { verdict: v, result, skipped: null, timeMs: performance.now() - t };
+  return { verdict: v, result, skipped: null, timeMs: performance.now() - t, cpuMs: cpuMsSince(c) };
 }
 
 /** Does our error text contain the kernel's key message (its last message line)? */
