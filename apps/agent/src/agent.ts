@@ -7,7 +7,7 @@ import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import { loadBpfObject, type BpfObject } from '@bpfleet/elf';
 import { parseBtf, type Btf } from '@bpfleet/btf';
-import { KernelLoadError, enableRunStats, pinPath, probeKernel, removePinDir, type KernelCapabilities, type KernelMap, type RunStats as KernelStatsSwitch } from '@bpfleet/kernel';
+import { KernelLoadError, enableRunStats, pinPath, probeKernel, removePinDir, runStatsEnabled, type KernelCapabilities, type KernelMap, type RunStats as KernelStatsSwitch } from '@bpfleet/kernel';
 import type { VmMap } from '@bpfleet/vm';
 import { PROTOCOL_VERSION, decodeMessage, encodeMessage, fleetNames, metricsMessageId, type DesiredProgram, type FleetNames, type MapSnapshot, type ProgramStatus, type RingEvent } from '@bpfleet/protocol';
 import { parsePublicKey } from '@bpfleet/signing';
@@ -132,7 +132,8 @@ export class Agent {
       try {
         this.kernelStats = enableRunStats();
       } catch (e) {
-        this.log('warn', `kernel run statistics unavailable (runCount/runTimeNs stay 0 for kernel programs): ${(e as Error).message}`);
+        const fallback = runStatsEnabled() ? 'kernel.bpf_stats_enabled is on, so the kernel counts anyway' : 'runCount/runTimeNs stay 0 for kernel programs';
+        this.log('warn', `cannot turn on kernel run statistics (${fallback}): ${(e as Error).message}`);
       }
     }
   }
