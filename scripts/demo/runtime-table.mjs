@@ -1,6 +1,6 @@
 // Reads `bpfleet agents --json` on stdin and prints one row per agent and program with the runtime the
-// agent actually chose for it (kernel or vm) and why, from the agent's own last status report. The
-// agents table's RUNTIME column is the agent's policy (auto, kernel, vm), not what each program runs on.
+// agent actually chose for it (kernel or vm) and why, from the agent's own last status report (the
+// `bpfleet agents` table shows the runtimes but not the reasons).
 //   bpfleet agents --json | node scripts/demo/runtime-table.mjs
 let input = '';
 process.stdin.on('data', (d) => (input += d));
