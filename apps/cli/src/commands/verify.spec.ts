@@ -64,7 +64,10 @@ describe('bpfleet verify', () => {
     const r = await verify(tracing, '--program', 'switch_btf', '--kernel-btf', vmlinux, '--json');
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as Report).programs[0]).toMatchObject({ name: 'switch_btf', accepted: true });
-  }, 30_000);
+    // fentry/fexit contexts come from the function prototypes of the given BTF.
+    const fexit = await verify(tracing, '--program', 'unlink_exit', '--kernel-btf', vmlinux, '--json');
+    expect((JSON.parse(fexit.stdout) as Report).programs[0]).toMatchObject({ name: 'unlink_exit', accepted: true });
+  }, 60_000);
 
   it('exits 2 for unreadable or unparsable files and bad profiles', async () => {
     expect((await verify('/nonexistent/x.o')).code).toBe(2);

@@ -316,6 +316,18 @@ describe('verifyInstructions', () => {
       expect(prog(insns, 'bpf_prog_active').error?.message).toBe("ldimm64 failed to find the address for kernel symbol 'bpf_prog_active'.");
       expect(prog(insns, 'runqueues').accepted).toBe(true);
     });
+    it('types fentry/fexit contexts when the extract has function prototypes (from a host BTF)', () => {
+      const withFns: KernelBtfExtract = { ...extract, functions: { do_unlinkat: ['s', 'filename', 's'] } };
+      const prog = (attach: number, off: number) =>
+        verifyInstructions(
+          { insns: link([asm.ldx(64, R1, R1, off), asm.ldx(64, R0, R1, 0), asm.mov64Imm(R0, 0), asm.exit()]), type: BpfProgType.TRACING, expectedAttachType: attach, attachTarget: 'do_unlinkat' },
+          { kernelBtf: withFns },
+        );
+      expect(prog(24, 8).error).toBeNull();
+      expect(prog(24, 16).error?.message).toContain("func 'do_unlinkat' doesn't have 3-th argument");
+      // fexit reads the return value (a scalar) in the slot after the arguments.
+      expect(prog(25, 16).error?.message).toBe("R1 invalid mem access 'scalar'");
+    });
     it('lets LSM programs read the hook return value slot', () => {
       const r = verifyInstructions(
         { insns: link([asm.ldx(64, R0, R1, 8), asm.mov64Imm(R0, 0), asm.exit()]), type: BpfProgType.LSM, expectedAttachType: 27, attachTarget: 'file_open' },

@@ -25,6 +25,11 @@ export interface KernelBtfExtract {
    * verifier refuses when the program loads the symbol's address.
    */
   readonly ksymVars: Readonly<Record<string, number>>;
+  /**
+   * Kernel function prototypes for fentry/fexit/fmod_ret, the return type last (`s`, `v` or a
+   * struct). Only in extracts made from a host's full BTF (too many to ship with a profile).
+   */
+  readonly functions?: Readonly<Record<string, readonly KernelArg[]>>;
 }
 
 function skipMods(btf: Btf, id: number): BtfType {
@@ -60,8 +65,9 @@ function protoArgs(btf: Btf, protoId: number, sizes: Record<string, number>, ski
 }
 
 /** Collects tracepoint and LSM hook prototypes from a vmlinux BTF. */
-export function extractKernelBtf(btf: Btf, kernelRelease: string, kallsyms?: ReadonlySet<string>): KernelBtfExtract {
+export function extractKernelBtf(btf: Btf, kernelRelease: string, kallsyms?: ReadonlySet<string>, withFunctions = false): KernelBtfExtract {
   const ksymVars: Record<string, number> = {};
+  const functions: Record<string, KernelArg[]> = {};
   const tracepoints: Record<string, KernelArg[]> = {};
   const lsmHooks: Record<string, KernelArg[]> = {};
   const structSizes: Record<string, number> = {};
@@ -82,9 +88,13 @@ export function extractKernelBtf(btf: Btf, kernelRelease: string, kallsyms?: Rea
     } else if (t.kind === BtfKind.FUNC && t.name.startsWith('bpf_lsm_')) {
       const args = protoArgs(btf, t.type, structSizes, false, true);
       if (args) lsmHooks[t.name.slice('bpf_lsm_'.length)] = args;
+      if (args && withFunctions) functions[t.name] = args;
+    } else if (t.kind === BtfKind.FUNC && withFunctions) {
+      const args = protoArgs(btf, t.type, structSizes, false, true);
+      if (args) functions[t.name] = args;
     }
   }
-  return { kernelRelease, tracepoints, lsmHooks, structSizes, ksymVars };
+  return { kernelRelease, tracepoints, lsmHooks, structSizes, ksymVars, ...(withFunctions && { functions }) };
 }
 
 /** Thrown when a kernel BTF file cannot be parsed. */
@@ -96,7 +106,7 @@ export class KernelBtfError extends Error {
   }
 }
 
-/** An extract from raw vmlinux BTF bytes (`/sys/kernel/btf/vmlinux` of the target hosts). */
+/** An extract, with function prototypes, from raw vmlinux BTF bytes (`/sys/kernel/btf/vmlinux` of the target hosts). */
 export function kernelBtfFromBytes(bytes: Uint8Array, kernelRelease: string, kallsyms?: ReadonlySet<string>): KernelBtfExtract {
   let btf: Btf;
   try {
@@ -104,5 +114,5 @@ export function kernelBtfFromBytes(bytes: Uint8Array, kernelRelease: string, kal
   } catch (e) {
     throw new KernelBtfError(`not a kernel BTF file: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
-  return extractKernelBtf(btf, kernelRelease, kallsyms);
+  return extractKernelBtf(btf, kernelRelease, kallsyms, true);
 }

@@ -3,6 +3,9 @@ import type { KernelArg, KernelBtfExtract } from './extract.js';
 
 /** `enum bpf_attach_type` values that select a BTF-typed context. */
 const TRACE_RAW_TP = 23;
+const TRACE_FENTRY = 24;
+const TRACE_FEXIT = 25;
+const MODIFY_RETURN = 26;
 const LSM_MAC = 27;
 
 /** A BTF-typed tracing context: the u64 argument slots of the attach target's prototype. */
@@ -23,6 +26,12 @@ export function tracingCtx(extract: KernelBtfExtract | null, type: number, attac
   if (type === BpfProgType.TRACING && attach === TRACE_RAW_TP) {
     const args = extract.tracepoints[target];
     return args ? { name: `btf_trace_${target}`, args, ret: null } : null;
+  }
+  if (type === BpfProgType.TRACING && (attach === TRACE_FENTRY || attach === TRACE_FEXIT || attach === MODIFY_RETURN)) {
+    const all = extract.functions?.[target];
+    if (!all) return null;
+    // fexit and fmod_ret also see the return value, in the slot after the arguments.
+    return { name: target, args: all.slice(0, -1), ret: attach === TRACE_FENTRY ? null : all[all.length - 1]! };
   }
   if (type === BpfProgType.LSM && attach === LSM_MAC) {
     const all = extract.lsmHooks[target];
