@@ -14,7 +14,9 @@ for obj in "$ROOT"/examples/build/*.o; do
       const v = JSON.parse(process.argv[1]);
       const broken = /\/broken_[^/]*$/.test(v.file);
       const ok = broken ? !v.accepted : v.accepted;
-      const what = v.accepted ? "loaded" : "refused: " + v.kernelMessage;
+      // No verifier message when the load failed before verification (a map libbpf could not create).
+      const mapError = (v.libbpfLog || "").split("\n").find((l) => /failed to create/.test(l));
+      const what = v.accepted ? "loaded" : "refused: " + (v.kernelMessage || (mapError ? mapError.replace(/^libbpf: /, "") : "errno " + v.errno));
       console.log((ok ? "ok   " : "FAIL ") + v.file.replace(/.*\//, "") + " " + v.program + " " + what + (broken ? " (expected refusal)" : ""));
       process.exit(ok ? 0 : 1);' "$verdict") || status=1
     echo "$line"
