@@ -9,7 +9,7 @@ import {
   RegType,
   isPacketPointer,
   isPointer,
-  regAssign,
+  regMove,
   regCopy,
   regName,
   regScalarUnknown,
@@ -45,9 +45,13 @@ export function writeReg(env: Env, r: number): Reg {
   return reg;
 }
 
+/**
+ * Writes register `r`. `value` must be a register the caller just made (every caller passes a copy
+ * or a new register): its scalar is taken over rather than copied again.
+ */
 export function setReg(env: Env, r: number, value: Reg): void {
   const dst = writeReg(env, r);
-  regAssign(dst, value);
+  regMove(dst, value);
   dst.written = true;
 }
 

@@ -110,6 +110,23 @@ export function regCopy(r: Reg): Reg {
   };
 }
 
+/** Like regAssign, but `dst` takes `src`'s scalar object (for a `src` nobody else holds). */
+export function regMove(dst: Reg, src: Reg): void {
+  dst.type = src.type;
+  dst.flags = src.flags;
+  dst.off = src.off;
+  dst.num = src.num;
+  dst.id = src.id;
+  dst.refObjId = src.refObjId;
+  dst.range = src.range;
+  dst.map = src.map;
+  dst.memSize = src.memSize;
+  dst.frameno = src.frameno;
+  dst.btfName = src.btfName;
+  dst.func = src.func;
+  dst.written = src.written;
+}
+
 export function regAssign(dst: Reg, src: Reg): void {
   Object.assign(dst, src);
   dst.num = scalarCopy(src.num);
