@@ -247,13 +247,16 @@ class FunctionCompiler {
   /** Per base register: an i32 local holding "this block's group range check passed". */
   private readonly groupOk: number[] = [];
   /**
-   * Last region a check passed, per permission (index PERM_READ, PERM_WRITE, both): i64 locals with
-   * its start and length, so an access inside it is `t - start < len && t - start + size <= len`
+   * The last two regions a check passed, per permission (index PERM_READ, PERM_WRITE, both): i64
+   * locals with start and length, so an access inside one is `t - start < len && t - start + size <= len`
    * (no wrap: len < 2^26) and no table lookup. Regions only move or change inside host calls, so
    * every call forgets them (len = 0 never passes; locals start at 0).
    */
   private readonly cacheStart: number[] = [];
   private readonly cacheLen: number[] = [];
+  /** The region cached before the last one, per permission (a loop touching two regions hits both). */
+  private readonly cacheStart2: number[] = [];
+  private readonly cacheLen2: number[] = [];
 
   constructor(
     private readonly ctx: ModuleContext,
@@ -272,26 +275,33 @@ class FunctionCompiler {
     for (const perm of [PERM_READ, PERM_WRITE, PERM_READ | PERM_WRITE]) {
       this.cacheStart[perm] = w.addLocal(I64);
       this.cacheLen[perm] = w.addLocal(I64);
+      this.cacheStart2[perm] = w.addLocal(I64);
+      this.cacheLen2[perm] = w.addLocal(I64);
     }
   }
 
   /** After a host call (regions may have moved: xdp_adjust_head, ...): no cached region holds. */
   private forgetRegions(): void {
-    for (const perm of [PERM_READ, PERM_WRITE, PERM_READ | PERM_WRITE]) this.w.i64Const(0).localSet(this.cacheLen[perm]);
+    for (const perm of [PERM_READ, PERM_WRITE, PERM_READ | PERM_WRITE]) {
+      this.w.i64Const(0).localSet(this.cacheLen[perm]);
+      this.w.i64Const(0).localSet(this.cacheLen2[perm]);
+    }
   }
 
   /** Pushes i32 1 when [t, t + size) lies inside the region cached for `perm` (t in the `tmp` local). */
-  private emitCacheHit(perm: number, size: number): void {
+  private emitCacheHit(perm: number, size: number, second = false): void {
     const w = this.w;
-    const len = this.cacheLen[perm];
-    w.localGet(this.tmp).localGet(this.cacheStart[perm]).op(Op.I64_SUB).localTee(this.tmp2).localGet(len).op(Op.I64_LT_U);
+    const len = (second ? this.cacheLen2 : this.cacheLen)[perm];
+    w.localGet(this.tmp).localGet((second ? this.cacheStart2 : this.cacheStart)[perm]).op(Op.I64_SUB).localTee(this.tmp2).localGet(len).op(Op.I64_LT_U);
     w.localGet(this.tmp2).i64Const(size).op(Op.I64_ADD).localGet(len).op(Op.I64_LE_U).op(Op.I32_AND);
   }
 
-  /** Caches the region of the region table entry in the `entry` local for `perm`. */
+  /** Caches the region of the region table entry in the `entry` local for `perm` (the previous one moves second). */
   private emitCacheFill(perm: number): void {
     const w = this.w;
     const e = this.entry;
+    w.localGet(this.cacheStart[perm]).localSet(this.cacheStart2[perm]);
+    w.localGet(this.cacheLen[perm]).localSet(this.cacheLen2[perm]);
     w.localGet(e).mem(Op.I64_LOAD32_U, 2, REGION_TABLE_BASE + REGION_START * 4).localSet(this.cacheStart[perm]);
     w.localGet(e).mem(Op.I32_LOAD, 2, REGION_TABLE_BASE + REGION_END * 4).localGet(e).mem(Op.I32_LOAD, 2, REGION_TABLE_BASE + REGION_START * 4).op(Op.I32_SUB);
     w.op(Op.I64_EXTEND_I32_U).localSet(this.cacheLen[perm]);
@@ -756,7 +766,14 @@ class FunctionCompiler {
     if (!plan) return false;
     const w = this.w;
     const keySize = plan.kind === 'array' ? 4 : plan.kind === 'hash' ? plan.index.keySize : plan.keySize;
-    this.emitChecked(2, 0, keySize, PERM_READ, pc, pc + 1);
+    const stackKey = this.stackOffsetInR2(pc);
+    if (stackKey !== undefined && stackKey >= -STACK_FRAME_SIZE && stackKey + keySize <= 0) {
+      // r2 = r10 + k inside the frame (set in this block): proven like an r10 access, no check.
+      this.get(2);
+      w.op(Op.I32_WRAP_I64).localSet(this.addr);
+    } else {
+      this.emitChecked(2, 0, keySize, PERM_READ, pc, pc + 1);
+    }
     if (plan.kind === 'array') {
       w.localGet(this.addr).mem(Op.I32_LOAD, 0, 0).localTee(this.x32).i32Const(plan.maxEntries).op(Op.I32_LT_U);
       w.if(I64).localGet(this.x32).op(Op.I64_EXTEND_I32_U).i64Const(plan.stride).op(Op.I64_MUL).i64Const(plan.base).op(Op.I64_ADD);
@@ -805,6 +822,27 @@ class FunctionCompiler {
     w.localGet(h).i32Const(1).op(Op.I32_ADD).i32Const(index.mask).op(Op.I32_AND).localSet(h);
     w.br(0);
     w.end().op(Op.UNREACHABLE).end();
+  }
+
+  /**
+   * k when r2 holds r10 + k at `pc`: set by `mov r2, r10` and `add r2, imm` in the same block and
+   * not written since (how clang passes a key on the stack); else undefined.
+   */
+  private stackOffsetInR2(pc: number): number | undefined {
+    const insns = this.ctx.insns;
+    let offset: number | undefined;
+    for (let p = this.cfg.blocks[this.blockIndex].start; p < pc; p++) {
+      const insn = insns[p];
+      if (insn.opcode === 0x18) {
+        if (insn.dst === 2) offset = undefined;
+        p++;
+        continue;
+      }
+      if (insn.opcode === 0xbf && insn.dst === 2 && insn.src === 10 && insn.offset === 0) offset = 0;
+      else if (insn.opcode === 0x07 && insn.dst === 2 && offset !== undefined) offset += insn.imm;
+      else if (writesRegister(insn, 2)) offset = undefined;
+    }
+    return offset;
   }
 
   /** The map index r1 holds at `pc` when an `lddw r1, map` in the same block set it last, else -1. */
@@ -909,6 +947,8 @@ class FunctionCompiler {
     w.localSet(t);
     this.emitCacheHit(perm, size);
     w.if(I32).i32Const(1).else();
+    this.emitCacheHit(perm, size, true);
+    w.if(I32).i32Const(1).else();
     w.localGet(t).i64Const(MAX_MEMORY_BYTES).op(Op.I64_LT_U).if(I32);
     w.localGet(t).op(Op.I32_WRAP_I64).localTee(a);
     w.i32Const(PAGE_SHIFT).op(Op.I32_SHR_U).i32Const(1).op(Op.I32_SHL).mem(Op.I32_LOAD16_U, 1, PAGE_TABLE_BASE);
@@ -920,6 +960,7 @@ class FunctionCompiler {
     this.emitCacheFill(perm);
     w.end().localGet(this.y32);
     w.else().i32Const(0).end();
+    w.end();
     w.end();
   }
 
@@ -981,6 +1022,8 @@ class FunctionCompiler {
     w.localSet(t);
     w.block().block();
     this.emitCacheHit(perm, size);
+    w.if().localGet(t).op(Op.I32_WRAP_I64).localSet(a).br(2).end();
+    this.emitCacheHit(perm, size, true);
     w.if().localGet(t).op(Op.I32_WRAP_I64).localSet(a).br(2).end();
     w.localGet(t).i64Const(MAX_MEMORY_BYTES).op(Op.I64_GE_U).brIf(0);
     w.localGet(t).op(Op.I32_WRAP_I64).localTee(a);

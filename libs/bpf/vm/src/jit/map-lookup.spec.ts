@@ -24,6 +24,23 @@ const LOOKUP = assemble(`
   exit
 `);
 
+/** The same, with the key first copied to the stack and passed as r10 - 64 (how clang passes keys). */
+function stackKeyLookup(keySize: number): ReturnType<typeof assemble> {
+  let copy = '';
+  for (let b = 0; b < keySize; b++) copy += `ldxb %r3, [%r1+${b}]\nstxb [%r10-${64 - b}], %r3\n`;
+  return assemble(`${copy}
+  mov %r2, %r10
+  add %r2, -64
+  ld_pseudo r1, 5, 0
+  call 1
+  jeq %r0, 0, +2
+  ldxdw %r0, [%r0]
+  exit
+  mov %r0, -1
+  exit
+`);
+}
+
 describe('JIT hash map lookups (key index probed in Wasm) against the interpreter', () => {
   it('should find the same values as the interpreter and the host side for any keys, deletions and map kind', () => {
     fc.assert(
@@ -49,10 +66,8 @@ describe('JIT hash map lookups (key index probed in Wasm) against the interprete
             }
           }
           const input = mem.allocate('key', RegionKind.Input, 64, PERM_RW);
-          const program = new DecodedProgram(LOOKUP, {
-            helpers,
-            maps: { mapPointer: (i) => encodeMapPointer(i), mapValueAddress: (i, off) => BigInt(map.region!.base + i + off) },
-          });
+          const linker = { mapPointer: (i: number) => encodeMapPointer(i), mapValueAddress: (i: number, off: number) => BigInt(map.region!.base + i + off) };
+          const programs = [new DecodedProgram(LOOKUP, { helpers, maps: linker }), new DecodedProgram(stackKeyLookup(keySize), { helpers, maps: linker })];
           const jit = new JitEngine(mem, helpers, { maps: [map], onFallback: (_p, reason) => { throw new Error(reason); } });
           const interpreter = new Interpreter(mem, helpers);
           for (const probe of probes) {
@@ -62,8 +77,10 @@ describe('JIT hash map lookups (key index probed in Wasm) against the interprete
             const hostValue = map.lookup(key);
             const expected = hostValue ? new DataView(hostValue.buffer).getBigUint64(0, true) : (1n << 64n) - 1n;
             const args = [BigInt(at)];
-            expect(interpreter.run(program, new RunContext(mem, TEST_ENV), { args }).r0).toBe(expected);
-            expect(jit.run(program, new RunContext(mem, TEST_ENV), { args }).r0).toBe(expected);
+            for (const program of programs) {
+              expect(interpreter.run(program, new RunContext(mem, TEST_ENV), { args }).r0).toBe(expected);
+              expect(jit.run(program, new RunContext(mem, TEST_ENV), { args }).r0).toBe(expected);
+            }
           }
         },
       ),
