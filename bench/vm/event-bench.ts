@@ -17,13 +17,32 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadBpfObject } from '@bpfleet/elf';
+import { loadBpfObject, type BpfObject } from '@bpfleet/elf';
 import { BpfVm, interpreterEngine, jitEngine, type EngineFactory } from '@bpfleet/vm';
-import { VmRunningProgram } from '../../apps/agent/src/vm-program.js';
 
 const quick = process.argv.includes('--quick');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const corpus = (file: string): Uint8Array => readFileSync(path.join(root, 'tests/bpf/build', file));
+
+/** The agent's VM program host: what the agent calls for every event. */
+interface AgentVmProgram {
+  deliver(probe: string, payload: Uint8Array, cpu?: number): number;
+}
+type AgentVmProgramClass = { start(object: BpfObject, options: { cpus: number; budget: number }): AgentVmProgram };
+
+/** `VmRunningProgram` from wherever the agent keeps it (it is moving from apps/agent to @bpfleet/vm-host). */
+async function agentVmProgramClass(): Promise<AgentVmProgramClass> {
+  const places = ['@bpfleet/vm-host', '../../apps/agent/src/vm-program.js'];
+  for (const place of places) {
+    try {
+      const module = (await import(place)) as { VmRunningProgram?: AgentVmProgramClass };
+      if (module.VmRunningProgram) return module.VmRunningProgram;
+    } catch {
+      // not there: try the next place
+    }
+  }
+  throw new Error(`VmRunningProgram not found in ${places.join(' or ')}`);
+}
 
 /**
  * ns per call of each function over batches taken in turn (one batch of each, then again), after a
@@ -83,6 +102,7 @@ const engines: [string, EngineFactory][] = [
   ['jit', jitEngine({ onFallback: () => undefined })],
 ];
 
+const VmRunningProgram = await agentVmProgramClass();
 const rows = [];
 for (const c of cases) {
   const object = loadBpfObject(corpus(c.object), { name: c.object.replace(/\.o$/, '') });
