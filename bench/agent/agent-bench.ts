@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { loadBpfObject } from '@bpfleet/elf';
 import { probeKernel } from '@bpfleet/kernel';
 import { Agent } from '../../apps/agent/src/agent.js';
-import { VmRunningProgram } from '../../apps/agent/src/vm-program.js';
+import { VmRunningProgram } from '@bpfleet/vm-host';
 import { FleetFixture, NATS_URL, corpus, eventually } from '../../apps/agent/src/testing/fleet-fixture.js';
 import { exited, processUsage, spawnAgentProcess } from '../../apps/agent/src/testing/processes.js';
 

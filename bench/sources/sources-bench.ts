@@ -14,9 +14,9 @@ import { cpus, loadavg, release, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { InterfacePacketSource, PcapPacketSource, ReplaySource, TaskTable, deliverEvent, encodeRecord, encodeRecordingStart, writePcap, type VmEventSource } from '@bpfleet/agent';
-import { mapTotal, startVm, udpFrame } from '../../apps/agent/src/sources/testing/fixtures.js';
-import { TestVeth } from '../../apps/agent/src/sources/testing/netns.js';
+import { InterfacePacketSource, PcapPacketSource, ReplaySource, TaskTable, deliverEvent, encodeRecord, encodeRecordingStart, writePcap, type VmEventSource } from '@bpfleet/vm-host';
+import { mapTotal, startVm, udpFrame } from '@bpfleet/vm-host/testing';
+import { TestVeth } from '@bpfleet/vm-host/testing';
 
 const quick = process.argv.includes('--quick');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BpfMapType, type BpfMapSpec } from '@bpfleet/elf';
-import { parseAppEvent } from './app-events.js';
+import { parseAppEvent } from '@bpfleet/vm-host';
 import { parseDuration, parseLabels, resolveConfig } from './config.js';
 import { DiskBuffer } from './disk-buffer.js';
 import { AgentError } from './errors.js';

@@ -11,7 +11,6 @@ import { KernelLoadError, enableRunStats, pinPath, probeKernel, removePinDir, ru
 import type { VmMap } from '@bpfleet/vm';
 import { PROTOCOL_VERSION, decodeMessage, encodeMessage, fleetNames, metricsMessageId, type DesiredProgram, type FleetNames, type MapSnapshot, type ProgramStatus, type RingEvent } from '@bpfleet/protocol';
 import { parsePublicKey } from '@bpfleet/signing';
-import type { AppEvent } from './app-events.js';
 import { checkArtifact } from './artifact-check.js';
 import type { AgentConfig } from './config.js';
 import { DiskBuffer } from './disk-buffer.js';
@@ -21,11 +20,8 @@ import { MapSnapshotter } from './map-snapshot.js';
 import { chooseRuntime, type RuntimeDecision } from './runtime-choice.js';
 import type { RunningProgram } from './running-program.js';
 import { StateStore } from './state-store.js';
-import { agentSources } from './sources/agent-sources.js';
-import { deliverEvent } from './sources/route.js';
-import type { SourceSet } from './sources/source-set.js';
-import type { VmEvent } from './sources/source.js';
-import { VmRunningProgram } from './vm-program.js';
+import { agentSources } from './agent-sources.js';
+import { deliverEvent, VmRunningProgram, type AppEvent, type SourceSet, type VmEvent, type VmHostError } from '@bpfleet/vm-host';
 import { VmStateStore, restoreVmMaps } from './vm-state.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -487,7 +483,7 @@ export class Agent {
     this.state.writeJson(PIN_RECORDS, this.pins);
   }
 
-  private onVmStopped(program: string, running: VmRunningProgram, error: AgentError): void {
+  private onVmStopped(program: string, running: VmRunningProgram, error: VmHostError): void {
     const m = this.programs.get(program);
     if (!m || m.running !== running) return;
     this.errors++;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { AgentError } from './errors.js';
-import { parseReplaySpeed, type ReplaySpeed } from './sources/pacer.js';
+import { parseReplaySpeed, type ReplaySpeed } from '@bpfleet/vm-host';
 
 export type RuntimePolicy = 'auto' | 'kernel' | 'vm';
 

@@ -2,12 +2,10 @@
 export { Agent, type AgentDeps, type AgentLogger, type LogLevel } from './agent.js';
 export { resolveConfig, settingsFromEnv, settingsFromFile, parseDuration, parseLabels, type AgentConfig, type AgentSettings, type RuntimePolicy } from './config.js';
 export { AgentError } from './errors.js';
-export { AppEventSocket, parseAppEvent, type AppEvent } from './app-events.js';
 export { DiskBuffer } from './disk-buffer.js';
 export { StateStore } from './state-store.js';
 export { MapSnapshotter, classifyMap, type RawMap } from './map-snapshot.js';
 export { chooseRuntime, type RuntimeDecision } from './runtime-choice.js';
 export { checkArtifact } from './artifact-check.js';
 export { AGENT_VERSION } from './version.js';
-export * from './sources/index.js';
-export { VmRunningProgram, takesPacket, type VmProgramOptions } from './vm-program.js';
+export { agentSources } from './agent-sources.js';

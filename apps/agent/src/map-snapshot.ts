@@ -1,34 +1,9 @@
 import { BtfKind, decodeValue, formatType, type Btf, type JsonValue } from '@bpfleet/btf';
-import { BpfMapType, type BpfMapSpec } from '@bpfleet/elf';
+import type { BpfMapSpec } from '@bpfleet/elf';
 import type { MapEntry, MapKind, MapSnapshot, RingEvent } from '@bpfleet/protocol';
-import type { RawEvent } from './running-program.js';
+import type { RawEvent, RawMap } from '@bpfleet/vm-host';
 
-/** One map's raw contents as a runtime read them: values of per-CPU maps are all CPUs concatenated, 8-byte slots. */
-export interface RawMap {
-  readonly spec: BpfMapSpec;
-  readonly perCpu: boolean;
-  readonly cpus: number;
-  readonly entries: readonly { readonly key: Uint8Array; readonly value: Uint8Array }[];
-}
-
-/** Map types whose contents are data worth streaming (not program arrays, rings, maps of maps). */
-const STREAMED = new Set<BpfMapType>([
-  BpfMapType.HASH,
-  BpfMapType.ARRAY,
-  BpfMapType.PERCPU_HASH,
-  BpfMapType.PERCPU_ARRAY,
-  BpfMapType.LRU_HASH,
-  BpfMapType.LRU_PERCPU_HASH,
-  BpfMapType.LPM_TRIE,
-]);
-
-export function isStreamed(spec: BpfMapSpec): boolean {
-  return STREAMED.has(spec.type) && spec.origin !== 'rodata' && spec.origin !== 'kconfig';
-}
-
-export function isPerCpuType(type: BpfMapType): boolean {
-  return type === BpfMapType.PERCPU_HASH || type === BpfMapType.PERCPU_ARRAY || type === BpfMapType.LRU_PERCPU_HASH;
-}
+export { isPerCpuType, isStreamed, type RawMap } from '@bpfleet/vm-host';
 
 function isIntegerType(btf: Btf | undefined, id: number): boolean {
   if (!btf || id === 0) return true;

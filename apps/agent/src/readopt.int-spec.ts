@@ -4,7 +4,7 @@ import { pinPath, probeKernel } from '@bpfleet/kernel';
 import type { MetricBatch } from '@bpfleet/protocol';
 import { Agent } from './agent.js';
 import { FleetFixture, corpus, eventually } from './testing/fleet-fixture.js';
-import { TestVeth } from './sources/testing/netns.js';
+import { TestVeth } from '@bpfleet/vm-host/testing';
 
 const caps = probeKernel({ helpers: false });
 const skip = !existsSync(join(import.meta.dirname, '../../../tests/bpf/build/minimal.o'))

@@ -1,17 +1,6 @@
-import type { RawMap } from './map-snapshot.js';
+import type { RawEvent, RawMap, RunStats } from '@bpfleet/vm-host';
 
-/** Run counters for one loaded object (sums over its programs). */
-export interface RunStats {
-  readonly runCount: number;
-  readonly runTimeNs: number;
-}
-
-/** One ring-buffer record as read, with its arrival time (ns since the epoch). */
-export interface RawEvent {
-  readonly map: string;
-  readonly ts: bigint;
-  readonly bytes: Uint8Array;
-}
+export type { RawEvent, RunStats } from '@bpfleet/vm-host';
 
 /** One artifact running in a runtime: what the agent reads and stops, whatever the runtime. */
 export interface RunningProgram {

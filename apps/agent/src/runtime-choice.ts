@@ -1,6 +1,9 @@
 import { BpfProgType, type BpfObject, type BpfProgramSpec } from '@bpfleet/elf';
 import type { AttachKind, KernelCapabilities } from '@bpfleet/kernel';
+import { autoloadPrograms } from '@bpfleet/vm-host';
 import type { RuntimePolicy } from './config.js';
+
+export { autoloadPrograms };
 
 export interface RuntimeDecision {
   readonly kind: 'kernel' | 'vm';
@@ -50,10 +53,6 @@ function kernelRefusal(spec: BpfProgramSpec, caps: KernelCapabilities, hasInterf
   return undefined;
 }
 
-/** The programs libbpf would load from this object. */
-export function autoloadPrograms(object: BpfObject): BpfProgramSpec[] {
-  return object.programs.filter((p) => p.autoload !== false);
-}
 
 /**
  * Kernel when the probe says every program of the object loads and attaches here, otherwise the VM.

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadBpfObject } from '@bpfleet/elf';
-import { VmRunningProgram } from './vm-program.js';
+import { VmRunningProgram } from '@bpfleet/vm-host';
 import { VmStateStore, restoreVmMaps } from './vm-state.js';
 
 const objectPath = resolve(import.meta.dirname, '../../../tests/bpf/build/minimal.o');

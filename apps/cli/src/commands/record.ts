@@ -31,7 +31,7 @@ export async function runRecord(file: string, flags: RecordFlags, io: CliIo, sig
     throw new UsageError(`${file} has no program ${flags.program} (programs: ${object.programs.map((p) => p.name).join(', ')})`);
   }
   // Loaded on demand: recording uses the agent's recorder and the kernel capture.
-  const { capturePoints, recordAttachPoints } = await import('../agent-sources.js');
+  const { capturePoints, recordAttachPoints } = await import('@bpfleet/vm-host');
   const points = capturePoints(object, flags.program);
   if (points.length === 0) throw new UsageError(`${file}: no tracepoint or raw_tp program${flags.program ? ` named ${flags.program}` : ''}; record captures what those attach to`);
   const out = flags.output ?? `${objectNameFromPath(file)}.bprec`;

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { probeKernel } from '@bpfleet/kernel';
-import { encodeRecord, encodeRecordingStart, writePcap } from '../agent-sources.js';
+import { encodeRecord, encodeRecordingStart, writePcap } from '@bpfleet/vm-host';
 import { main } from '../main.js';
 import type { CliIo } from '../io.js';
 

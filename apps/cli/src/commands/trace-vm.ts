@@ -13,7 +13,7 @@ import {
   packetDirections,
   parseReplaySpeed,
   type VmEventSource,
-} from '../agent-sources.js';
+} from '@bpfleet/vm-host';
 import { RefusedError, UsageError } from '../errors.js';
 import { readInputFile, type CliIo } from '../io.js';
 import { MapDecoder } from './trace-format.js';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadBpfObject, type BpfObject } from '@bpfleet/elf';
-import { VmRunningProgram } from '../../vm-program.js';
+import { VmRunningProgram } from '../vm-program.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../../../../..');
 

@@ -12,7 +12,7 @@ import { deliverEvent } from './route.js';
 import type { VmEvent } from './source.js';
 import { parseProcStat, TaskTable } from './task-table.js';
 import { parseReplaySpeed, Pacer } from './pacer.js';
-import { mapTotal, startVm, udpFrame } from './testing/fixtures.js';
+import { mapTotal, startVm, udpFrame } from '../testing/fixtures.js';
 
 /** A pcapng file: blocks of (type, body), either byte order. */
 function pcapng(blocks: [number, Uint8Array][], littleEndian = true): Uint8Array {

@@ -1,9 +1,7 @@
 import { BpfProgType, type BpfObject, type BpfProgramSpec } from '@bpfleet/elf';
 import { BpfVm, JitEngine, RingBufMap, type PreparedRun, type VmMap } from '@bpfleet/vm';
-import { AgentError } from './errors.js';
-import { isPerCpuType, isStreamed, type RawMap } from './map-snapshot.js';
-import { autoloadPrograms } from './runtime-choice.js';
-import type { RawEvent, RunningProgram, RunStats } from './running-program.js';
+import { autoloadPrograms, isPerCpuType, isStreamed, type RawEvent, type RawMap, type RunStats } from './contents.js';
+import { VmHostError } from './errors.js';
 
 export interface VmProgramOptions {
   readonly cpus: number;
@@ -12,7 +10,7 @@ export interface VmProgramOptions {
   /** Maps of the previous version whose contents to copy in (same name, type and sizes). */
   readonly carryOver?: ReadonlyMap<string, VmMap>;
   /** Called once when a program faults or exceeds its budget and is stopped. */
-  readonly onStopped?: (error: AgentError) => void;
+  readonly onStopped?: (error: VmHostError) => void;
 }
 
 /** Program types fed with a packet (payload = frame bytes); the rest get the payload as their context. */
@@ -23,12 +21,12 @@ export function takesPacket(spec: BpfProgramSpec): boolean {
 }
 
 /** An object running in the userspace VM: programs run when an event source delivers to them. */
-export class VmRunningProgram implements RunningProgram {
+export class VmRunningProgram {
   readonly runtime = 'vm' as const;
   readonly attachPoints: string[];
   private runCount = 0;
   private runTimeNs = 0;
-  private stoppedError: AgentError | undefined;
+  private stoppedError: VmHostError | undefined;
   private closed = false;
   private readonly matches = new Map<string, BpfProgramSpec[]>();
   /** Per program: its prepared run (context, packet and engine options built once, reused per event). */
@@ -60,7 +58,7 @@ export class VmRunningProgram implements RunningProgram {
     return new VmRunningProgram(vm, programs, options);
   }
 
-  get stopped(): AgentError | undefined {
+  get stopped(): VmHostError | undefined {
     return this.stoppedError;
   }
 
@@ -96,7 +94,7 @@ export class VmRunningProgram implements RunningProgram {
         runner.run(payload, cpu);
       } catch (e) {
         const err = e as Error & { code?: string };
-        this.stoppedError = new AgentError(err.code === 'EBUDGET' ? 'VM_BUDGET_EXCEEDED' : 'VM_FAULT', `${spec.name}: ${err.message}`, { program: spec.name });
+        this.stoppedError = new VmHostError(err.code === 'EBUDGET' ? 'VM_BUDGET_EXCEEDED' : 'VM_FAULT', `${spec.name}: ${err.message}`, { program: spec.name });
         this.options.onStopped?.(this.stoppedError);
         return ran;
       } finally {

@@ -2,7 +2,7 @@ import { hostname, release } from 'node:os';
 import { basename } from 'node:path';
 import { BpfProgType, type BpfObject } from '@bpfleet/elf';
 import { KernelCapture, TRACEFS, ensureMounted, type CapturePoint } from '@bpfleet/kernel';
-import { autoloadPrograms } from '../runtime-choice.js';
+import { autoloadPrograms } from '../contents.js';
 import { RecordingWriter, type RecordingSourceInfo } from './recording.js';
 import { rawTracepointTarget, tracepointTarget } from './route.js';
 

@@ -1,15 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveConfig } from '../config.js';
-import { AgentError } from '../errors.js';
+import { resolveConfig } from './config.js';
+import { AgentError } from './errors.js';
 import { agentSources } from './agent-sources.js';
-import { PcapPacketSource } from './pcap-source.js';
-import { writePcap } from './pcap.js';
-import { PerfSamplingSource } from './perf-source.js';
-import { SourceSet } from './source-set.js';
-import type { VmEvent } from './source.js';
-import { corpusObject, udpFrame } from './testing/fixtures.js';
+import { PcapPacketSource, PerfSamplingSource, SourceSet, type VmEvent, writePcap } from '@bpfleet/vm-host';
+import { corpusObject, udpFrame } from '@bpfleet/vm-host/testing';
 
 const xdp = corpusObject('minimal').programs[0]!;
 const perf = corpusObject('perf_event_oncpu').programs[0]!;

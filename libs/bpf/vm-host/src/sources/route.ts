@@ -1,5 +1,5 @@
 import { BpfProgType, type BpfProgramSpec } from '@bpfleet/elf';
-import { autoloadPrograms } from '../runtime-choice.js';
+import { autoloadPrograms } from '../contents.js';
 import type { VmRunningProgram } from '../vm-program.js';
 import type { VmEvent } from './source.js';
 

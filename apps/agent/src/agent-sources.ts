@@ -1,11 +1,5 @@
-import type { AgentConfig } from '../config.js';
-import { AppEventSource } from './app-source.js';
-import { InterfacePacketSource } from './interface-source.js';
-import { PcapPacketSource } from './pcap-source.js';
-import { PerfSamplingSource } from './perf-source.js';
-import { ReplaySource } from './replay-source.js';
-import { SourceSet } from './source-set.js';
-import type { VmEvent, VmEventSource } from './source.js';
+import type { AgentConfig } from './config.js';
+import { AppEventSource, InterfacePacketSource, PcapPacketSource, PerfSamplingSource, ReplaySource, SourceSet, type VmEvent, type VmEventSource } from '@bpfleet/vm-host';
 
 /** The VM event sources an agent configuration names. */
 export function agentSources(config: AgentConfig, sink: (event: VmEvent) => void, onError: (source: VmEventSource, error: Error) => void): SourceSet {

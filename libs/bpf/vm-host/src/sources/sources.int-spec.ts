@@ -8,8 +8,8 @@ import { capturePoints, recordAttachPoints } from './recorder.js';
 import { readRecording } from './recording.js';
 import { ReplaySource } from './replay-source.js';
 import { deliverEvent } from './route.js';
-import { corpusObject, mapTotal, startVm } from './testing/fixtures.js';
-import { TestVeth } from './testing/netns.js';
+import { corpusObject, mapTotal, startVm } from '../testing/fixtures.js';
+import { TestVeth } from '../testing/netns.js';
 
 const caps = probeKernel({ helpers: false });
 const kernelSkip = !caps.libbpf.available ? 'libbpf unavailable' : !caps.canLoad ? 'cannot load BPF programs here (needs root or CAP_BPF)' : undefined;

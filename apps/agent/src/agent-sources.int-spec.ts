@@ -1,13 +1,12 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetricBatch } from '@bpfleet/protocol';
-import { Agent } from '../agent.js';
-import { FleetFixture, corpus, eventually } from '../testing/fleet-fixture.js';
-import { writePcap } from './pcap.js';
-import { encodeRecord, encodeRecordingStart } from './recording.js';
-import { udpFrame } from './testing/fixtures.js';
+import { Agent } from './agent.js';
+import { FleetFixture, corpus, eventually } from './testing/fleet-fixture.js';
+import { encodeRecord, encodeRecordingStart, writePcap } from '@bpfleet/vm-host';
+import { udpFrame } from '@bpfleet/vm-host/testing';
 
-const haveCorpus = existsSync(join(import.meta.dirname, '../../../../tests/bpf/build/minimal.o'));
+const haveCorpus = existsSync(join(import.meta.dirname, '../../../tests/bpf/build/minimal.o'));
 if (!haveCorpus) console.warn('agent source integration tests skipped: build the corpus first (bash tests/bpf/build.sh)');
 const describeCorpus = haveCorpus ? describe : describe.skip;
 
