@@ -180,73 +180,76 @@ describe('the fleet end to end (controller + three agents as processes)', () => 
     expect(totals.size).toBe(3);
   }, 60_000);
 
-  step('SIGKILL of an agent mid-stream and a restart lose and duplicate nothing', async () => {
-    const victim = kernelAgent;
-    const maxSeq = () => fleet.withDb(async (db) => Number((await db.query<{ m: string | null }>('SELECT max(seq) AS m FROM metric_batches WHERE agent_id = $1', [victim.id])).rows[0]?.m ?? 0));
-    let expected: () => Promise<number>;
-    let countedKey: string[];
-    if (!kernelWhy) {
-      // A process whose every openat is known, running across the kill: the kernel keeps counting while
-      // no agent runs; the restarted agent re-adopts the pinned program and continues from its baseline.
-      const comm = `e2eo${run}`;
-      const opener = spawn(process.execPath, [join(repoRoot, 'tests/e2e/open-files.mjs'), comm], { stdio: ['pipe', 'pipe', 'inherit'] });
-      let last = '';
-      opener.stdout.on('data', (d: Buffer) => (last = d.toString().trim().split('\n').pop() ?? last));
-      const finished = new Promise<number>((resolve) => opener.stdout.on('data', (d: Buffer) => {
-        const m = /done (\d+)/.exec(d.toString());
-        if (m) resolve(Number(m[1]));
-      }));
-      try {
-        await eventually(async () => {
-          const t = await cliJson<Top>('query', PROGRAM, '--map', 'opens', '--agg', 'topk', '--key', `comm=${comm}`, '--group-by', 'agent', '--since', '30m');
-          return (t.top.find((x) => x.group === victim.id)?.value ?? 0) > 0 ? true : undefined;
-        }, 20_000, 'the opener counted by the kernel agent');
-        const before = await maxSeq();
-        await fleet.stop(fleet.agents.get(victim.id)!, 'SIGKILL');
-        const atKill = Number(last);
-        await eventually(() => (Number(last) > atKill + 100 ? true : undefined), 10_000, 'opens while the agent is down');
-        fleet.restartAgent(victim.id);
-        await eventually(async () => {
-          const p = programOn((await agentRows()).find((a) => a.id === victim.id));
-          return p?.state === 'loaded' && p.attachPoints.some((a) => /re-adopted/.test(a)) ? true : undefined;
-        }, 30_000, 'the restarted agent re-adopting its pinned program');
-        await eventually(async () => ((await maxSeq()) > before + 1 ? true : undefined), 20_000, 'batches from the restarted agent');
-      } finally {
-        opener.stdin.end();
-      }
-      const opened = await finished;
-      expected = async () => opened;
-      countedKey = ['--key', `comm=${comm}`];
-    } else {
-      // VM maps do not survive a restart: what counts is that the events after it arrive exactly once.
-      const before = await maxSeq();
-      await fleet.stop(fleet.agents.get(victim.id)!, 'SIGKILL');
-      fleet.restartAgent(victim.id);
-      await eventually(async () => (programOn((await agentRows()).find((a) => a.id === victim.id))?.state === 'loaded' ? true : undefined), 30_000, 'the restarted agent loading its program');
+  const maxSeq = (agentId: string) => fleet.withDb(async (db) => Number((await db.query<{ m: string | null }>('SELECT max(seq) AS m FROM metric_batches WHERE agent_id = $1', [agentId])).rows[0]?.m ?? 0));
+  const programState = async (agentId: string) => programOn((await agentRows()).find((a) => a.id === agentId));
+
+  /**
+   * Kills the kernel agent while a process whose every openat is known keeps opening files: the kernel
+   * counts on while no agent runs, the restarted agent re-adopts the pinned program and continues from
+   * its recorded baseline. Returns what the stored deltas for that process must add up to.
+   */
+  async function killKernelAgentWhileOpening(victim: AgentSpec): Promise<{ want: number; filter: string[] }> {
+    const comm = `e2eo${run}`;
+    const opener = spawn(process.execPath, [join(repoRoot, 'tests/e2e/open-files.mjs'), comm], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let last = '';
+    opener.stdout.on('data', (d: Buffer) => (last = d.toString().trim().split('\n').pop() ?? last));
+    const finished = new Promise<number>((resolve) => opener.stdout.on('data', (d: Buffer) => {
+      const m = /done (\d+)/.exec(d.toString());
+      if (m) resolve(Number(m[1]));
+    }));
+    try {
       await eventually(async () => {
-        await sendAppEvents(fleet.appSocket(victim.id), 'count_openat', 0);
-        return true;
-      }, 10_000, 'the app socket back');
-      await sendAppEvents(fleet.appSocket(victim.id), 'count_openat', VM_EVENTS);
-      // The events of the metrics step were stored before the kill, these after the restart.
-      expected = async () => 2 * VM_EVENTS;
-      countedKey = [];
-      const counted = await eventually(async () => {
-        const n = await fleet.withDb(async (db) => Number((await db.query<{ n: string | null }>('SELECT sum(value) AS n FROM metric_samples WHERE agent_id = $1 AND program = $2 AND seq > $3', [victim.id, PROGRAM, before])).rows[0]?.n ?? 0));
-        return n >= VM_EVENTS ? n : undefined;
-      }, 20_000, 'the events sent after the restart');
-      expect(counted).toBe(VM_EVENTS);
+        const t = await cliJson<Top>('query', PROGRAM, '--map', 'opens', '--agg', 'topk', '--key', `comm=${comm}`, '--group-by', 'agent', '--since', '30m');
+        return (t.top.find((x) => x.group === victim.id)?.value ?? 0) > 0 ? true : undefined;
+      }, 20_000, 'the opener counted by the kernel agent');
+      const before = await maxSeq(victim.id);
+      await fleet.stop(fleet.agents.get(victim.id)!, 'SIGKILL');
+      const atKill = Number(last);
+      await eventually(() => (Number(last) > atKill + 100 ? true : undefined), 10_000, 'opens while the agent is down');
+      fleet.restartAgent(victim.id);
+      await eventually(async () => {
+        const p = await programState(victim.id);
+        return p?.state === 'loaded' && p.attachPoints.some((a) => /re-adopted/.test(a)) ? true : undefined;
+      }, 30_000, 'the restarted kernel agent re-adopting its pinned program');
+      await eventually(async () => ((await maxSeq(victim.id)) > before + 1 ? true : undefined), 20_000, 'batches from the restarted agent');
+    } finally {
+      opener.stdin.end();
     }
-    // Counter total: the sum of every delta stored equals what was counted, not more (a replayed
+    return { want: await finished, filter: ['--key', `comm=${comm}`] };
+  }
+
+  /**
+   * Kills a VM agent between snapshots once its counts are stored. VM maps do not survive a restart (by
+   * design), so what counts is that the events before the kill and those after the restart each arrive once.
+   */
+  async function killVmAgent(victim: AgentSpec): Promise<{ want: number; filter: string[] }> {
+    const stored = (await totalsByAgent()).get(victim.id) ?? 0;
+    await fleet.stop(fleet.agents.get(victim.id)!, 'SIGKILL');
+    fleet.restartAgent(victim.id);
+    await eventually(async () => ((await programState(victim.id))?.state === 'loaded' ? true : undefined), 30_000, `${victim.id} loading its program again`);
+    await eventually(async () => {
+      await sendAppEvents(fleet.appSocket(victim.id), 'count_openat', 0);
+      return true;
+    }, 10_000, `${victim.id}'s app socket back`);
+    await sendAppEvents(fleet.appSocket(victim.id), 'count_openat', VM_EVENTS);
+    return { want: stored + VM_EVENTS, filter: [] };
+  }
+
+  step('SIGKILL of agents mid-stream and a restart lose and duplicate nothing', async () => {
+    const victims: [AgentSpec, { want: number; filter: string[] }][] = [];
+    if (!kernelWhy) victims.push([kernelAgent, await killKernelAgentWhileOpening(kernelAgent)]);
+    victims.push([vm2, await killVmAgent(vm2)]);
+    // Counter totals: the sum of every delta stored equals what was counted, not more (a replayed
     // batch or a lost baseline) and not less (a lost batch). Ingest is concurrent, so poll.
-    const want = await expected();
-    const total = await eventually(async () => {
-      const t = await cliJson<Top>('query', PROGRAM, '--map', 'opens', '--agg', 'topk', '--group-by', 'agent', '--since', '30m', ...countedKey);
-      const v = t.top.find((x) => x.group === victim.id)?.value ?? 0;
-      if (v > want) throw new Error(`counted ${v} > ${want}: a delta was stored twice`);
-      return v === want ? v : undefined;
-    }, 20_000, `${want} counted for ${victim.id}`);
-    expect(total).toBe(want);
+    for (const [victim, { want, filter }] of victims) {
+      const total = await eventually(async () => {
+        const t = await cliJson<Top>('query', PROGRAM, '--map', 'opens', '--agg', 'topk', '--group-by', 'agent', '--since', '30m', ...filter);
+        const v = t.top.find((x) => x.group === victim.id)?.value ?? 0;
+        if (v > want) throw new Error(`counted ${v} > ${want}: a delta was stored twice`);
+        return v === want ? v : undefined;
+      }, 20_000, `${want} counted for ${victim.id}`);
+      expect(total).toBe(want);
+    }
 
     // Sequence numbers: per agent 1..n, each batch once, no sample twice, and n reaches the last sequence
     // number the agent recorded (`<dataDir>/seq`, written once its batch is on disk): every batch made so
