@@ -16,7 +16,7 @@ import {
   regPointer,
   regScalarUnknown,
 } from '../state/reg.js';
-import { type Frame, SlotType } from '../state/state.js';
+import { type Frame, SlotType, ownStack } from '../state/state.js';
 import { type Env, frameOf } from './env.js';
 import { VerifyFail } from './errors.js';
 
@@ -157,6 +157,7 @@ const byteIndex = (off: number): number => -off - 1;
 
 /** Marks the bytes [lo, hi) of a frame's stack with one type, dropping spills they cut into. */
 function markStackBytes(env: Env, f: Frame, lo: number, hi: number, type: SlotType): void {
+  ownStack(f);
   for (let off = lo; off < hi; off++) {
     const i = byteIndex(off);
     const slot = i >> 3;
@@ -175,6 +176,7 @@ function markStackBytes(env: Env, f: Frame, lo: number, hi: number, type: SlotTy
 
 /** Stack write of `size` bytes at a constant offset (check_stack_write_fixed_off). */
 function stackWriteFixed(env: Env, f: Frame, off: number, size: number, value: Reg | null, immZero: boolean): void {
+  ownStack(f);
   const i = byteIndex(off);
   const slot = i >> 3;
   const aligned = off % 8 === 0;

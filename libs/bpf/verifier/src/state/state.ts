@@ -16,6 +16,8 @@ export interface Frame {
   regs: Reg[];
   /** Byte i describes fp-(i+1): index = -off - 1. */
   stackType: Uint8Array;
+  /** `stackType` is shared with another state: copy it before writing (ownStack). */
+  stackShared: boolean;
   /** Spilled register per 8-byte slot k (covering fp-8(k+1) .. fp-8k-1). */
   spilled: (Reg | null)[];
   /** Deepest stack byte touched so far (the frame's stack size). */
@@ -59,6 +61,7 @@ export function newFrame(frameno: number, subprog: number, callsite: number): Fr
   return {
     regs,
     stackType: new Uint8Array(MAX_BPF_STACK),
+    stackShared: false,
     spilled: new Array<Reg | null>(SLOTS).fill(null),
     allocated: 0,
     frameno,
@@ -68,10 +71,26 @@ export function newFrame(frameno: number, subprog: number, callsite: number): Fr
   };
 }
 
+/** Hands out `f`'s slot types for sharing: from now on both sides copy before writing. */
+function shareStack(f: Frame): Uint8Array {
+  f.stackShared = true;
+  return f.stackType;
+}
+
+/** Makes `f`'s slot types its own before a write (copy-on-write). */
+export function ownStack(f: Frame): Uint8Array {
+  if (f.stackShared) {
+    f.stackType = f.stackType.slice();
+    f.stackShared = false;
+  }
+  return f.stackType;
+}
+
 export function copyFrame(f: Frame): Frame {
   return {
     regs: f.regs.map(regCopy),
-    stackType: f.stackType.slice(),
+    stackType: shareStack(f),
+    stackShared: true,
     // Spilled registers are never changed in place (see updateRegs), so states share them.
     spilled: f.spilled.slice(),
     allocated: f.allocated,
@@ -165,7 +184,8 @@ export function maskDeadRegs(s: VState, liveOf: (frame: number) => number): VSta
     const slots = Math.ceil(f.allocated / 8);
     return {
       regs: f.regs.map((r, i) => (i < 10 && !(live & (1 << i)) ? DEAD : regCopy(r))),
-      stackType: f.stackType.slice(0, slots * 8),
+      stackType: shareStack(f),
+      stackShared: true,
       spilled: f.spilled.slice(0, slots),
       allocated: f.allocated,
       frameno: f.frameno,
