@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { ElfError, loadBpfObject, objectNameFromPath, type BpfObject } from '@bpfleet/elf';
 import { KernelError, KernelUnavailableError } from '@bpfleet/kernel';
+import { capturePoints, recordAttachPoints } from '@bpfleet/vm-host';
 import { RefusedError, UsageError } from '../errors.js';
 import { readInputFile, type CliIo } from '../io.js';
 import { parseDuration } from './trace-duration.js';
@@ -30,8 +31,6 @@ export async function runRecord(file: string, flags: RecordFlags, io: CliIo, sig
   if (flags.program !== undefined && !object.programs.some((p) => p.name === flags.program)) {
     throw new UsageError(`${file} has no program ${flags.program} (programs: ${object.programs.map((p) => p.name).join(', ')})`);
   }
-  // Loaded on demand: recording uses the agent's recorder and the kernel capture.
-  const { capturePoints, recordAttachPoints } = await import('@bpfleet/vm-host');
   const points = capturePoints(object, flags.program);
   if (points.length === 0) throw new UsageError(`${file}: no tracepoint or raw_tp program${flags.program ? ` named ${flags.program}` : ''}; record captures what those attach to`);
   const out = flags.output ?? `${objectNameFromPath(file)}.bprec`;
