@@ -9,6 +9,7 @@ import {
   RegType,
   isPacketPointer,
   isPointer,
+  immReg,
   regMove,
   regCopy,
   regName,
@@ -302,8 +303,7 @@ export function checkAlu(env: Env, insn: Instruction): void {
   let src: Reg;
   if (isX) src = readReg(env, insn.src);
   else {
-    src = regScalarUnknown();
-    src.num = scalarConst(BigInt(insn.imm));
+    src = immReg(BigInt(insn.imm));
   }
   if (isPointer(dst) || isPointer(src)) {
     if (isPointer(dst) && isPointer(src)) {

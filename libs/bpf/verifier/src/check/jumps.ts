@@ -3,7 +3,7 @@ import { BPF_JMP32, BPF_X, classOf, opOf, srcOf } from '../opcodes.js';
 import { scalarAssign, scalarConst, scalarCopy } from '../scalar/bounds.js';
 import { JmpOp, isBranchTaken, negateJmp, refineCond } from '../scalar/branch.js';
 import { tnumIsConst } from '../scalar/tnum.js';
-import { type Reg, PTR_MAYBE_NULL, RegType, isPointer, regScalarUnknown } from '../state/reg.js';
+import { type Reg, PTR_MAYBE_NULL, RegType, immReg, isPointer, regScalarUnknown } from '../state/reg.js';
 import { type VState, copyState } from '../state/state.js';
 import { readReg } from './alu-check.js';
 import { type Env, frameOf, updateRegs } from './env.js';
@@ -126,8 +126,7 @@ export function checkCondJump(env: Env, insn: Instruction): BranchOutcome {
     src = readReg(env, insn.src);
     if (isPointer(src) && !env.privileged) fail(env, `R${insn.src} pointer comparison prohibited`);
   } else {
-    src = regScalarUnknown();
-    src.num = scalarConst(is32 ? BigInt(insn.imm >>> 0) : BigInt(insn.imm));
+    src = immReg(is32 ? BigInt(insn.imm >>> 0) : BigInt(insn.imm));
   }
   const target = jumpTarget(env.insnIdx, insn);
   const srcIsZero = src.type === RegType.SCALAR && tnumIsConst(src.num.varOff) && src.num.varOff.value === 0n;

@@ -76,6 +76,23 @@ export function regScalarUnknown(): Reg {
   return r;
 }
 
+const immRegs = new Map<bigint, Reg>();
+
+/**
+ * A shared, frozen scalar register holding an instruction's immediate: read-only operands of ALU
+ * and jump instructions need no fresh register each time (a write to it would throw).
+ */
+export function immReg(v: bigint): Reg {
+  let r = immRegs.get(v);
+  if (!r) {
+    r = regScalarConst(v);
+    Object.freeze(r.num);
+    Object.freeze(r);
+    if (immRegs.size < 4096) immRegs.set(v, r);
+  }
+  return r;
+}
+
 export function regScalarConst(v: bigint): Reg {
   const r = regNotInit();
   r.type = RegType.SCALAR;
