@@ -168,6 +168,26 @@ describeCorpus('agent (integration, real NATS)', () => {
     await proxy.cut();
   }, 60_000);
 
+  it('started while NATS is unreachable: waits, then connects and runs what it is told once NATS appears', async () => {
+    const target = new URL(NATS_URL);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 4222));
+    await proxy.start();
+    await proxy.cut(); // the port is known but nothing listens yet
+    const config = fleet.config({ runtime: 'vm', agentId: 'vm-agent-late-nats', nats: proxy.url });
+    let started: Agent | undefined;
+    const starting = Agent.start(config).then((a) => (started = a));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(started).toBeUndefined();
+    await proxy.restore();
+    const agent = await eventually(() => started, 15_000, 'agent connected');
+    agents.push(agent);
+    await starting;
+    await fleet.setDesired(agent.id, [await fleet.publishArtifact('late', 1, corpus('minimal.o'))]);
+    await eventually(() => agent.statuses().find((p) => p.program === 'late' && p.state === 'loaded'), 10_000, 'loaded');
+    await agent.stop();
+    await proxy.cut();
+  }, 30_000);
+
   it('version swap keeps the map state: the counter continues across v1 -> v2 (no reset, no double count)', async () => {
     const config = fleet.config({ runtime: 'vm', agentId: 'vm-agent-swap' });
     const socketPath = join(config.dataDir, 'events.sock');

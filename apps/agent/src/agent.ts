@@ -148,6 +148,8 @@ export class Agent {
 
   private async run(): Promise<void> {
     const c = this.config;
+    // A host may boot before NATS is reachable: keep trying (and say so) instead of exiting.
+    this.log('info', `connecting to NATS at ${c.natsUrls.join(', ')}`);
     this.nc = await connect({
       servers: [...c.natsUrls],
       name: `bpfleet-agent-${this.id}`,
@@ -156,6 +158,7 @@ export class Agent {
       token: c.natsToken,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1000,
+      waitOnFirstConnect: true,
     });
     this.js = jetstream(this.nc, { timeout: 5000 });
     this.desiredKv = await new Kvm(this.js).open(this.names.desiredBucket);
