@@ -17,7 +17,7 @@ DIR="$(mktemp -d)"
 psql "$BASE_DB" -qc "CREATE DATABASE bpfleet_bench_${RUN}"
 DATABASE_URL="$DB_URL" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" PORT=18181 HOST=127.0.0.1 QUEUE_PREFIX="bench_${RUN}" \
   BOOTSTRAP_ADMIN_TOKEN="$TOKEN" SIGNING_KEY_FILE="$DIR/key.pem" LOG_LEVEL=warn MAINTENANCE_JOBS=false \
-  node ${CONTROLLER_NODE_ARGS:-} apps/controller/dist/main.js > "$DIR/controller.log" 2>&1 &
+  node ${CONTROLLER_NODE_ARGS:-} "${CONTROLLER_MAIN:-apps/controller/dist/main.js}" > "$DIR/controller.log" 2>&1 &
 PID=$!
 cleanup() {
   kill -TERM "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true
@@ -30,7 +30,12 @@ trap cleanup EXIT
 for _ in $(seq 100); do curl -sf http://127.0.0.1:18181/readyz >/dev/null && break; sleep 0.2; done
 export CONTROLLER_URL=http://127.0.0.1:18181 TOKEN DATABASE_URL="$DB_URL"
 status=0
+# CPU seconds (user + system) the controller process used so far: printed per benchmark, because on a
+# shared machine the CPU cost is steadier than the wall time.
+cpu() { awk '{print ($14 + $15) / 100}' "/proc/$PID/stat"; }
 for bench in ${BENCHMARKS:-rollout ingest query}; do
+  before=$(cpu)
   node "tools/agent-sim/dist/bench-${bench}.js" || status=1
+  echo "{\"benchmark\":\"${bench}\",\"controllerCpuSeconds\":$(awk -v a="$before" -v b="$(cpu)" 'BEGIN {print b - a}'),\"loadAverage\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
 done
 exit $status
