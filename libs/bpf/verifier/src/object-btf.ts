@@ -165,3 +165,47 @@ export function globalFunctionSignatures(btf: Btf | null, program: BpfProgramSpe
   }
   return out;
 }
+
+/** `enum bpf_core_relo_kind` BPF_CORE_FIELD_BYTE_OFFSET. */
+const CORE_FIELD_BYTE_OFFSET = 0;
+
+/**
+ * For loads the loader relocates with CO-RE (`preserve_access_index` field accesses): per
+ * instruction, the kernel struct the loaded field points to (a `ptr_<struct>` once loaded, as the
+ * kernel's btf_struct_access gives), or null when the field is not a pointer to a struct. The local
+ * type stands for the kernel's one: CO-RE matches them by name (a `___flavor` suffix is dropped).
+ */
+export function coreFieldTypes(btf: Btf | null, program: BpfProgramSpec): Map<number, string | null> {
+  const out = new Map<number, string | null>();
+  if (!btf) return out;
+  for (const relo of program.coreRelocations) {
+    if (relo.kind !== CORE_FIELD_BYTE_OFFSET) continue;
+    try {
+      let t = skipModifiers(btf, relo.typeId).type;
+      const path = relo.accessString.split(':').map(Number);
+      for (const idx of path.slice(1)) {
+        if (t.kind === BtfKind.STRUCT || t.kind === BtfKind.UNION) {
+          const m = t.members[idx];
+          if (!m) throw new Error('bad member index');
+          t = skipModifiers(btf, m.type).type;
+        } else if (t.kind === BtfKind.ARRAY) {
+          t = skipModifiers(btf, t.type).type;
+        } else {
+          throw new Error('not a struct, union or array');
+        }
+      }
+      let name: string | null = null;
+      if (t.kind === BtfKind.PTR) {
+        const target = skipModifiers(btf, t.type).type;
+        if ((target.kind === BtfKind.STRUCT || target.kind === BtfKind.UNION || target.kind === BtfKind.FWD) && target.name) {
+          const flavor = target.name.indexOf('___');
+          name = flavor > 0 ? target.name.slice(0, flavor) : target.name;
+        }
+      }
+      out.set(relo.insn, name);
+    } catch {
+      // A relocation that does not resolve locally is libbpf's to refuse; type nothing for it.
+    }
+  }
+  return out;
+}

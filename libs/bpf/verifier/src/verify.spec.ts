@@ -328,6 +328,15 @@ describe('verifyInstructions', () => {
       // fexit reads the return value (a scalar) in the slot after the arguments.
       expect(prog(25, 16).error?.message).toBe("R1 invalid mem access 'scalar'");
     });
+    it('follows pointer fields of kernel structs through CO-RE relocated loads', () => {
+      // prev = ctx[1] (ptr_task_struct); r1 = prev->mm (CO-RE: a pointer to struct mm_struct); *(u32 *)r1.
+      const insns = link([asm.ldx(64, R1, R1, 8), asm.ldx(64, R1, R1, 16), asm.ldx(32, R0, R1, 0), asm.mov64Imm(R0, 0), asm.exit()]);
+      const run = (coreFieldTypes: Map<number, string | null>) =>
+        verifyInstructions({ insns, type: BpfProgType.TRACING, expectedAttachType: 23, attachTarget: 'sched_switch', coreFieldTypes }, { kernelBtf: extract });
+      expect(run(new Map([[1, 'mm_struct']])).error).toBeNull();
+      expect(run(new Map([[1, null]])).error?.message).toBe("R1 invalid mem access 'scalar'");
+      expect(run(new Map()).error?.message).toBe("R1 invalid mem access 'scalar'");
+    });
     it('lets LSM programs read the hook return value slot', () => {
       const r = verifyInstructions(
         { insns: link([asm.ldx(64, R0, R1, 8), asm.mov64Imm(R0, 0), asm.exit()]), type: BpfProgType.LSM, expectedAttachType: 27, attachTarget: 'file_open' },

@@ -1,6 +1,6 @@
 import { type BpfMapSpec, type BpfObject, type BpfProgramSpec, BpfProgType, type LineInfo } from '@bpfleet/elf';
 import type { Instruction } from '@bpfleet/isa';
-import { type GlobalFuncSignature, globalFunctionSignatures, globalFunctionStarts, parseObjectBtf, spinLockOffsets } from './object-btf.js';
+import { type GlobalFuncSignature, coreFieldTypes, globalFunctionSignatures, globalFunctionStarts, parseObjectBtf, spinLockOffsets } from './object-btf.js';
 import { Checker } from './check/checker.js';
 import { hintFor } from './hints.js';
 import type { KernelBtfExtract } from './kernel-btf/extract.js';
@@ -51,6 +51,11 @@ export interface ProgramInput {
   readonly globalFuncs?: readonly number[];
   /** Global subprograms with their BTF prototypes (verified on their own, as the kernel does from 5.6). */
   readonly globalSignatures?: readonly GlobalFuncSignature[];
+  /**
+   * CO-RE relocated field loads: instruction index to the struct the loaded field points to (null:
+   * not a pointer to a struct). Loads through kernel pointers there give `ptr_<struct>`.
+   */
+  readonly coreFieldTypes?: ReadonlyMap<number, string | null>;
   /** `lddw` instructions that load a kernel variable's address (`__ksym` externs): index to symbol name. */
   readonly ksymLoads?: ReadonlyMap<number, string>;
   /** Per map, where its value's bpf_spin_lock sits (-1: none). */
@@ -84,6 +89,7 @@ export function verifyInstructions(input: ProgramInput, options: VerifyOptions =
     globalSigs: input.globalSignatures ?? [],
     tracingCtx: tracingCtx(kernelBtf, input.type, input.expectedAttachType ?? 0, input.attachTarget),
     ksymLoads: input.ksymLoads ?? new Map(),
+    coreFieldTypes: input.coreFieldTypes ?? new Map(),
     kernelBtf,
     spinLockOffsets: input.spinLockOffsets ?? [],
     logLevel: options.logLevel ?? 0,
@@ -134,6 +140,7 @@ export function verifyProgram(object: BpfObject, program: BpfProgramSpec, option
       globalFuncs: globalFunctionStarts(btf, program),
       globalSignatures: globalFunctionSignatures(btf, program),
       spinLockOffsets: spinLockOffsets(btf, object.maps),
+      coreFieldTypes: coreFieldTypes(btf, program),
       ksymLoads: new Map(program.references.flatMap((r) => (r.kind === 'extern' ? [[r.insn, r.name] as const] : []))),
       lineInfo: program.lineInfo,
     },

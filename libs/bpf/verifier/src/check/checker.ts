@@ -68,6 +68,8 @@ export interface CheckInput {
   readonly tracingCtx: TracingCtx | null;
   /** `lddw` instructions that load the address of a kernel variable (`__ksym` externs), by index. */
   readonly ksymLoads: ReadonlyMap<number, string>;
+  /** CO-RE relocated field loads: the struct the loaded field points to, or null. */
+  readonly coreFieldTypes: ReadonlyMap<number, string | null>;
   /** What the target kernel's BTF and kallsyms provide, or null when unknown. */
   readonly kernelBtf: KernelBtfExtract | null;
   readonly spinLockOffsets: readonly number[];
@@ -139,6 +141,7 @@ export class Checker implements Env {
   readonly sleepable: boolean;
   readonly spinLockOffsets: readonly number[];
   readonly tracingCtx: TracingCtx | null;
+  readonly coreFieldTypes: ReadonlyMap<number, string | null>;
   state!: VState;
   insnIdx = 0;
   scratchedRegs = 0;
@@ -193,6 +196,7 @@ export class Checker implements Env {
     this.spinLockOffsets = input.spinLockOffsets;
     this.tracingCtx = input.tracingCtx;
     this.ksymLoads = input.ksymLoads;
+    this.coreFieldTypes = input.coreFieldTypes;
     this.kernelBtf = input.kernelBtf;
     this.logLevel = input.logLevel;
     this.lineInfo = [...input.lineInfo].sort((a, b) => a.insn - b.insn);

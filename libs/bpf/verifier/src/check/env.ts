@@ -21,6 +21,8 @@ export interface Env {
   readonly spinLockOffsets: readonly number[];
   /** tp_btf / LSM context typed from kernel BTF, or null. */
   readonly tracingCtx: TracingCtx | null;
+  /** CO-RE relocated field loads (instruction index): the struct the loaded field points to, or null. */
+  readonly coreFieldTypes: ReadonlyMap<number, string | null>;
   /** The state being advanced (replaced on every pop). */
   state: VState;
   /** Index of the instruction being checked. */

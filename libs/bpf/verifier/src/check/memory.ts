@@ -381,7 +381,15 @@ export function checkMemAccess(
     case RegType.PTR_TO_BTF_ID:
     case RegType.PTR_TO_SOCK_COMMON: {
       if (write) fail(env, `only read is supported`);
-      if (off < 0 || reg.num.varOff.mask !== 0n) fail(env, `R${regno} is ptr_${regName(reg)} invalid negative access: off=${off}`);
+      if (off < 0 || reg.num.varOff.mask !== 0n) fail(env, `R${regno} is ${regName(reg)} invalid negative access: off=${off}`);
+      // A pointer field of a kernel struct reads as a pointer to its struct (btf_struct_access); the
+      // field is known from the CO-RE relocation of this load.
+      const pointee = size === 8 ? env.coreFieldTypes.get(env.insnIdx) : undefined;
+      if (pointee) {
+        const p = regPointer(RegType.PTR_TO_BTF_ID);
+        p.btfName = pointee;
+        return p;
+      }
       return loadedScalar(size, signExtend);
     }
     default:
