@@ -4,7 +4,8 @@
  * (`vm_tracing.o`, `raw_args`), each through
  *  - `testRun` (what the agent called per event before prepared runs),
  *  - `prepare(name).run(bytes)` (the prepared, allocation-free form),
- *  - the agent's `VmRunningProgram.deliver` (program lookup by probe name + the prepared run + stats),
+ *  - the agent's `VmRunningProgram.deliver` (@bpfleet/vm-host: program lookup by probe name, the
+ *    prepared run, stats),
  *  - the program alone (`testRun` with `repeat`: no per-event work),
  * with the interpreter and the JIT. Each is reported as the least disturbed and the median batch,
  * batches taken in turn with the other variants' after a warm-up (the machine's 2 cores are shared).
@@ -17,32 +18,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadBpfObject, type BpfObject } from '@bpfleet/elf';
+import { loadBpfObject } from '@bpfleet/elf';
 import { BpfVm, interpreterEngine, jitEngine, type EngineFactory } from '@bpfleet/vm';
+import { VmRunningProgram } from '@bpfleet/vm-host';
 
 const quick = process.argv.includes('--quick');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const corpus = (file: string): Uint8Array => readFileSync(path.join(root, 'tests/bpf/build', file));
-
-/** The agent's VM program host: what the agent calls for every event. */
-interface AgentVmProgram {
-  deliver(probe: string, payload: Uint8Array, cpu?: number): number;
-}
-type AgentVmProgramClass = { start(object: BpfObject, options: { cpus: number; budget: number }): AgentVmProgram };
-
-/** `VmRunningProgram` from wherever the agent keeps it (it is moving from apps/agent to @bpfleet/vm-host). */
-async function agentVmProgramClass(): Promise<AgentVmProgramClass> {
-  const places = ['@bpfleet/vm-host', '../../apps/agent/src/vm-program.js'];
-  for (const place of places) {
-    try {
-      const module = (await import(place)) as { VmRunningProgram?: AgentVmProgramClass };
-      if (module.VmRunningProgram) return module.VmRunningProgram;
-    } catch {
-      // not there: try the next place
-    }
-  }
-  throw new Error(`VmRunningProgram not found in ${places.join(' or ')}`);
-}
 
 /**
  * ns per call of each function over batches taken in turn (one batch of each, then again), after a
@@ -102,7 +84,6 @@ const engines: [string, EngineFactory][] = [
   ['jit', jitEngine({ onFallback: () => undefined })],
 ];
 
-const VmRunningProgram = await agentVmProgramClass();
 const rows = [];
 for (const c of cases) {
   const object = loadBpfObject(corpus(c.object), { name: c.object.replace(/\.o$/, '') });
