@@ -33,6 +33,19 @@ describe('MetricMaintenanceService (integration)', () => {
     expect(hour).toEqual([{ sum: (120 * 121) / 2, max: 120, count: '120' }]);
   });
 
+  it('should recompute whole buckets when the window starts inside one', async () => {
+    const m = t.app.get(MetricMaintenanceService);
+    // The scheduled jobs use windows like "the last 3 hours" that start mid-bucket.
+    await m.rollup('1h', new Date('2026-11-24T10:01:30Z'), new Date('2026-11-24T12:00:00Z'));
+    await m.rollup('1m', new Date('2026-11-24T10:01:30Z'), new Date('2026-11-24T12:00:00Z'));
+    const rows = await db.query<{ resolution: string; bucket: Date; sum: number }[]>(`SELECT resolution, bucket, sum FROM metric_rollups WHERE bucket >= '2026-11-24T10:01:00Z' AND bucket < '2026-11-24T10:02:00Z' OR resolution = '1h' ORDER BY 1`);
+    expect(rows.map((r) => [r.resolution, r.sum])).toEqual([
+      ['1h', (120 * 121) / 2],
+      // 10:01:00-10:01:59 holds the samples i = 60..119.
+      ['1m', ((60 + 119) * 60) / 2],
+    ]);
+  });
+
   it('should drop whole day partitions older than the retention', async () => {
     const m = t.app.get(MetricMaintenanceService);
     expect(await m.retention(new Date('2026-11-25T12:00:00Z'))).toEqual(['metric_samples_20261101']);

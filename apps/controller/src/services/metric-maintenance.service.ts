@@ -10,9 +10,15 @@ export class MetricMaintenanceService {
     private readonly dataSource: DataSource,
   ) {}
 
-  /** Recompute rollups of `resolution` for buckets in [from, to): idempotent, safe to rerun. */
+  /**
+   * Recompute rollups of `resolution` for buckets in [from, to): idempotent, safe to rerun. `from` is
+   * moved back to the start of its bucket: a bucket recomputed from part of its samples would
+   * overwrite its complete rollup with a partial one.
+   */
   async rollup(resolution: '1m' | '1h', from: Date, to: Date): Promise<number> {
     const unit = resolution === '1m' ? 'minute' : 'hour';
+    const unitMs = resolution === '1m' ? 60_000 : 3_600_000;
+    from = new Date(Math.floor(from.getTime() / unitMs) * unitMs);
     const rows = await this.dataSource.query<unknown[]>(
       `INSERT INTO metric_rollups (bucket, resolution, agent_id, program, map, kind, key_hex, key, sum, max, min, count)
        SELECT date_trunc('${unit}', ts), $3, agent_id, program, map, kind, key_hex, (array_agg(key))[1], coalesce(sum(value), 0), max(value), min(value), count(*)
