@@ -35,7 +35,7 @@ while (($#)); do
     --duration=*) DURATION=$(seconds_of "${1#*=}"); shift ;;
     --port) PORT=${2:?--port needs a value}; shift 2 ;;
     --interval) INTERVAL=$(seconds_of "${2:?--interval needs a value}"); shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "demo: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
