@@ -67,8 +67,8 @@ export function spinLockOffsets(btf: Btf | null, maps: readonly BpfMapSpec[]): n
 export type GlobalArg =
   | { readonly kind: 'scalar' }
   | { readonly kind: 'ctx' }
-  /** A pointer to a sized type: PTR_TO_MEM of `size` bytes that may be NULL. */
-  | { readonly kind: 'mem'; readonly size: number };
+  /** A pointer to a sized type: PTR_TO_MEM of `size` bytes, NULL allowed unless tagged `arg:nonnull`. */
+  | { readonly kind: 'mem'; readonly size: number; readonly nonNull?: boolean };
 
 /** A global (BTF_FUNC_GLOBAL) subprogram as the kernel sees it: verified once, alone, from its prototype. */
 export interface GlobalFuncSignature {
@@ -78,6 +78,11 @@ export interface GlobalFuncSignature {
   readonly args: readonly GlobalArg[];
   /** Why the prototype cannot be used (the kernel's message), or null. */
   readonly unsupported: string | null;
+  /**
+   * The same prototype read with its `arg:ctx` / `arg:nonnull` decl tags (`__arg_ctx`,
+   * `__arg_nonnull`), which kernels honour from 6.8; absent when no parameter is tagged.
+   */
+  readonly tagged?: { readonly args: readonly GlobalArg[]; readonly unsupported: string | null };
 }
 
 /** bpf_ctx_convert: the user-visible context struct of each program type. */
@@ -116,10 +121,11 @@ function skipModifiers(btf: Btf, id: number): { type: ReturnType<Btf['type']>; n
   return { type: t, names };
 }
 
-function prepareArg(btf: Btf, typeId: number, progType: BpfProgType, i: number, fname: string): GlobalArg | string {
+function prepareArg(btf: Btf, typeId: number, progType: BpfProgType, i: number, fname: string, tags: ReadonlySet<string>): GlobalArg | string {
   const { type: t } = skipModifiers(btf, typeId);
   if (t.kind === BtfKind.INT || t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64) return { kind: 'scalar' };
   if (t.kind !== BtfKind.PTR) return `Arg#${i} type ${BtfKind[t.kind]} in ${fname}() is not supported yet.`;
+  if (tags.has('arg:ctx')) return { kind: 'ctx' };
   const target = skipModifiers(btf, t.type);
   const ctxNames = CTX_STRUCT[progType] ?? [];
   if (target.names.some((n) => ctxNames.includes(n)) || ((target.type.kind === BtfKind.STRUCT || target.type.kind === BtfKind.UNION) && ctxNames.includes(target.type.name))) {
@@ -127,7 +133,7 @@ function prepareArg(btf: Btf, typeId: number, progType: BpfProgType, i: number, 
   }
   try {
     const size = btf.sizeOf(t.type);
-    if (size > 0) return { kind: 'mem', size };
+    if (size > 0) return tags.has('arg:nonnull') ? { kind: 'mem', size, nonNull: true } : { kind: 'mem', size };
   } catch {
     // void, forward declarations and functions have no size.
   }
@@ -148,20 +154,31 @@ export function globalFunctionSignatures(btf: Btf | null, program: BpfProgramSpe
     if (f?.kind !== BtfKind.FUNC || f.linkage !== BtfLinkage.GLOBAL) continue;
     const proto = typeOrNull(btf, f.type);
     if (proto?.kind !== BtfKind.FUNC_PROTO) continue;
-    const args: GlobalArg[] = [];
-    let unsupported: string | null = null;
-    if (proto.params.length > 5) unsupported = `Global function ${f.name}() with ${proto.params.length} > 5 args. Only those are supported.`;
-    for (let i = 0; i < proto.params.length && !unsupported; i++) {
-      let a: GlobalArg | string;
-      try {
-        a = prepareArg(btf, proto.params[i]!.type, program.type, i, f.name);
-      } catch {
-        a = `arg#${i} has an invalid type`;
-      }
-      if (typeof a === 'string') unsupported = a;
-      else args.push(a);
+    // Decl tags on the parameters: `arg:ctx`, `arg:nonnull` (component index = parameter).
+    const tags = proto.params.map(() => new Set<string>());
+    for (const id of btf.findAllByName('arg:ctx', BtfKind.DECL_TAG).concat(btf.findAllByName('arg:nonnull', BtfKind.DECL_TAG))) {
+      const tag = btf.type(id);
+      if (tag.kind === BtfKind.DECL_TAG && tag.type === fi.btfTypeId && tag.componentIdx >= 0) tags[tag.componentIdx]?.add(tag.name);
     }
-    out.push({ start: fi.insn, name: f.name, args, unsupported });
+    const prepare = (withTags: boolean): { args: GlobalArg[]; unsupported: string | null } => {
+      const args: GlobalArg[] = [];
+      let unsupported: string | null = null;
+      if (proto.params.length > 5) unsupported = `Global function ${f.name}() with ${proto.params.length} > 5 args. Only those are supported.`;
+      for (let i = 0; i < proto.params.length && !unsupported; i++) {
+        let a: GlobalArg | string;
+        try {
+          a = prepareArg(btf, proto.params[i]!.type, program.type, i, f.name, withTags ? tags[i]! : new Set());
+        } catch {
+          a = `arg#${i} has an invalid type`;
+        }
+        if (typeof a === 'string') unsupported = a;
+        else args.push(a);
+      }
+      return { args, unsupported };
+    };
+    const plain = prepare(false);
+    const anyTag = tags.some((t) => t.size > 0);
+    out.push({ start: fi.insn, name: f.name, ...plain, ...(anyTag && { tagged: prepare(true) }) });
   }
   return out;
 }

@@ -283,6 +283,14 @@ describe('verifyInstructions', () => {
       expect(r.error?.message).toContain("Caller passes invalid args into func#1 ('first_word')");
       expect(verifyGlobal(callWith([asm.mov64Imm(R1, 0)], checked)).accepted).toBe(true);
     });
+    it('honours __arg_nonnull from 6.8: no NULL check needed inside, callers may not pass maybe-NULL', () => {
+      const insns = link(callWith(stackArg, deref));
+      const start = insns.findIndex((_, i) => i > 0 && insns[i - 1]!.opcode === 0x95);
+      const tagged: GlobalFuncSignature = { ...sig(start), tagged: { args: [{ kind: 'mem', size: 4, nonNull: true }], unsupported: null } };
+      const verify = (kernel: string) => verifyInstructions({ insns, type: BpfProgType.SOCKET_FILTER, globalSignatures: [tagged] }, { profile: kernelProfile(kernel) });
+      expect(verify('6.18').error).toBeNull();
+      expect(verify('6.6').error?.message).toBe("R1 invalid mem access 'mem_or_null'");
+    });
     it('treats global functions as static before 5.6', () => {
       expect(verifyGlobal(callWith(stackArg, deref), '5.4').accepted).toBe(true);
     });

@@ -474,6 +474,7 @@ export function checkGlobalCallArgs(env: Env, sig: GlobalFuncSignature, subprog:
     // check_mem_reg: NULL is fine; otherwise the memory must be readable and writable as if non-NULL.
     if (reg.type === RegType.SCALAR) env.markPrecise();
     if (isNullScalar(reg)) continue;
+    if (arg.nonNull && reg.flags & PTR_MAYBE_NULL) invalid(`arg#${i} is expected to be non-NULL`);
     const saved = regCopy(reg);
     reg.flags &= ~PTR_MAYBE_NULL;
     try {
@@ -493,9 +494,9 @@ export function globalEntryRegs(env: Env, sig: GlobalFuncSignature): Reg[] {
   return sig.args.map((arg) => {
     if (arg.kind === 'scalar') return regScalarUnknown();
     if (arg.kind === 'ctx') return regPointer(RegType.PTR_TO_CTX);
-    const r = regPointer(RegType.PTR_TO_MEM, PTR_MAYBE_NULL);
+    const r = regPointer(RegType.PTR_TO_MEM, arg.nonNull ? 0 : PTR_MAYBE_NULL);
     r.memSize = arg.size;
-    r.id = env.newId();
+    if (!arg.nonNull) r.id = env.newId();
     return r;
   });
 }

@@ -192,7 +192,9 @@ export class Checker implements Env {
     this.sleepable = input.sleepable;
     this.globalFuncs = new Set(input.globalFuncs);
     // Global functions are verified separately from 5.6 (BTF func info); before that they are static.
-    this.globalSigs = new Map(input.profile.version >= 506 ? input.globalSigs.map((g) => [g.start, g]) : []);
+    // Parameter decl tags (__arg_ctx, __arg_nonnull) count from 6.8.
+    const sigs = input.globalSigs.map((g) => (g.tagged && input.profile.version >= 608 ? { ...g, ...g.tagged } : g));
+    this.globalSigs = new Map(input.profile.version >= 506 ? sigs.map((g) => [g.start, g]) : []);
     this.spinLockOffsets = input.spinLockOffsets;
     this.tracingCtx = input.tracingCtx;
     this.ksymLoads = input.ksymLoads;
