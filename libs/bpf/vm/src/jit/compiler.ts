@@ -75,8 +75,9 @@ export const JIT_EXPORT = {
   /** `f<entry>`: the BPF function starting at instruction `entry`, (r1..r5, r10, r0, r6..r9 i64) -> r0 i64. */
   functionPrefix: 'f',
   /**
-   * (r1..r5, r10, budget, stackLimit i64, count i32) -> r0 i64 of the last run: resets the control
-   * globals and runs the entry function `count` times, so runs cost no host round trip.
+   * (r1..r5, r10, r0, r6..r9, budget, stackLimit i64, count i32) -> r0 i64 of the last run: a copy
+   * of the entry function with the repeat loop inside it, so runs cost no host round trip and no
+   * call, and the region cache carries over from one run to the next.
    */
   run: 'run',
   /** Mutable i32: runs of a repeated `run` not done because one stopped early. */
@@ -109,6 +110,9 @@ const I32 = ValType.I32;
  * engines must agree on any program); the callee's own changes to them stay in its frame.
  */
 const FUNC_TYPE: FuncType = { params: [I64, I64, I64, I64, I64, I64, I64, I64, I64, I64, I64], results: [I64] };
+/** `run`: FUNC_TYPE's registers, then budget, stack limit (i64) and the repeat count (i32). */
+const RUN_TYPE: FuncType = { params: [...FUNC_TYPE.params, I64, I64, I32], results: [I64] };
+const RUN_PARAM = { budget: 11, stackLimit: 12, count: 13 } as const;
 const HELPER_TYPE: FuncType = { params: [I64, I64, I64, I64, I64], results: [I64] };
 
 /** Register -> Wasm parameter: r1..r5 and r10 are 0..5, r0 is 6, r6..r9 are 7..10. */
@@ -181,9 +185,12 @@ export function compileToWasm(program: DecodedProgram, options: CompileOptions =
     m.exportFunction(`${JIT_EXPORT.functionPrefix}${cfg.entry}`, index);
     return code;
   });
-  emitRunEntry(m, funcIndexOf.get(0)!, glob);
+  const run = m.addFunction(RUN_TYPE);
+  m.exportFunction(JIT_EXPORT.run, run.index);
+  emitBudgetLeft(m, glob);
   const ctx: ModuleContext = { insns, program, funcIndexOf, options, imp, glob };
   const loweringUsed = cfgs.map((cfg, i) => new FunctionCompiler(ctx, cfg, writers[i]).compile(options.lowering ?? 'structured'));
+  new FunctionCompiler(ctx, cfgs[cfgs.findIndex((c) => c.entry === 0)], run.code, true).compile(options.lowering ?? 'structured');
   return {
     bytes: m.encode(),
     functionEntries: cfgs.map((c) => c.entry),
@@ -192,30 +199,8 @@ export function compileToWasm(program: DecodedProgram, options: CompileOptions =
   };
 }
 
-/**
- * The host's entry points. `run` resets the control globals and runs the program `count` times
- * (BPF_PROG_TEST_RUN's repeat, without a host round trip per run); it stops early when a run ends
- * with a stop request, leaving the runs not done in `repeat_left`. `budget_left` reads the budget.
- */
-function emitRunEntry(m: ModuleBuilder, entry: number, glob: ModuleContext['glob']): void {
-  const run = m.addFunction({ params: [I64, I64, I64, I64, I64, I64, I64, I64, I32], results: [I64] });
-  const w = run.code;
-  const count = 8;
-  const r0 = w.addLocal(I64);
-  w.localGet(7).globalSet(glob.stackLimit);
-  w.block().loop();
-  w.i32Const(STOP_NONE).globalSet(glob.stop);
-  w.localGet(6).globalSet(glob.budget);
-  for (let i = 0; i < 6; i++) w.localGet(i);
-  for (let i = 0; i < 5; i++) w.i64Const(0);
-  w.call(entry).localSet(r0);
-  w.localGet(count).i32Const(1).op(Op.I32_SUB).localSet(count);
-  w.globalGet(glob.stop).brIf(1);
-  w.localGet(count).i32Const(0).op(Op.I32_GT_S).brIf(0);
-  w.end().end();
-  w.localGet(count).globalSet(glob.repeatLeft);
-  w.localGet(r0);
-  m.exportFunction(JIT_EXPORT.run, run.index);
+/** `budget_left`: () -> f64, the budget left after the last run. */
+function emitBudgetLeft(m: ModuleBuilder, glob: ModuleContext['glob']): void {
   const left = m.addFunction({ params: [], results: [ValType.F64] });
   left.code.globalGet(glob.budget).op(Op.F64_CONVERT_I64_S);
   m.exportFunction(JIT_EXPORT.budgetLeft, left.index);
@@ -223,7 +208,6 @@ function emitRunEntry(m: ModuleBuilder, entry: number, glob: ModuleContext['glob
 
 /** Emits one BPF function. */
 class FunctionCompiler {
-  private readonly r0: number;
   private readonly tmp: number;
   private readonly tmp2: number;
   private readonly bud: number;
@@ -257,13 +241,20 @@ class FunctionCompiler {
   /** The region cached before the last one, per permission (a loop touching two regions hits both). */
   private readonly cacheStart2: number[] = [];
   private readonly cacheLen2: number[] = [];
+  /** Run mode: the depth of the block around one run's body, which `exit` leaves (instead of returning). */
+  private runBodyDepth = -1;
 
+  /**
+   * `runLoop`: emit the entry function as `run` (RUN_TYPE): the body inside the repeat loop, where
+   * returning means ending this run. Regions only move inside host calls, which forget the cache,
+   * so the cached regions stay valid from one run to the next.
+   */
   constructor(
     private readonly ctx: ModuleContext,
     private readonly cfg: FunctionCfg,
     private readonly w: CodeWriter,
+    private readonly runLoop = false,
   ) {
-    this.r0 = REG_LOCAL[0];
     this.tmp = w.addLocal(I64);
     this.tmp2 = w.addLocal(I64);
     this.bud = w.addLocal(I64);
@@ -321,12 +312,51 @@ class FunctionCompiler {
     for (const e of edges) if (e.to <= e.from) this.loopHeaders.add(e.to);
     const constructs = lowering === 'structured' ? structure(blocks.length, edges) : null;
 
-    this.w.globalGet(this.ctx.glob.budget).localSet(this.bud);
+    if (this.runLoop) this.openRunLoop();
+    else this.w.globalGet(this.ctx.glob.budget).localSet(this.bud);
     if (constructs) this.emitStructured(constructs);
     else this.emitDispatch();
     // Verified code never falls off the end of a function.
     this.w.op(Op.UNREACHABLE);
+    if (this.runLoop) this.closeRunLoop();
     return constructs ? 'structured' : 'dispatch';
+  }
+
+  /**
+   * block $done { loop $next { reset stop, budget and registers; block $run { body } ... } }: the
+   * same state a fresh call of the entry function starts from (r1..r5 and r10 as passed, r0 and
+   * r6..r9 as passed, i.e. 0 from the host).
+   */
+  private openRunLoop(): void {
+    const w = this.w;
+    const saved = FUNC_TYPE.params.map(() => w.addLocal(I64));
+    w.localGet(RUN_PARAM.stackLimit).globalSet(this.ctx.glob.stackLimit);
+    for (let i = 0; i < saved.length; i++) w.localGet(i).localSet(saved[i]);
+    w.block().loop();
+    w.i32Const(STOP_NONE).globalSet(this.ctx.glob.stop);
+    w.localGet(RUN_PARAM.budget).localSet(this.bud);
+    for (let i = 0; i < saved.length; i++) w.localGet(saved[i]).localSet(i);
+    w.block();
+    this.runBodyDepth = w.depth;
+  }
+
+  /** After one run: count it; stop on a stop request (runs not done go to `repeat_left`) or when all are done. */
+  private closeRunLoop(): void {
+    const w = this.w;
+    const count = RUN_PARAM.count;
+    w.end();
+    w.localGet(count).i32Const(1).op(Op.I32_SUB).localSet(count);
+    w.globalGet(this.ctx.glob.stop).brIf(1);
+    w.localGet(count).i32Const(0).op(Op.I32_GT_S).brIf(0);
+    w.end().end();
+    w.localGet(count).globalSet(this.ctx.glob.repeatLeft);
+    this.get(0);
+  }
+
+  /** Ends the function with r0: a return, or in run mode the end of this run. */
+  private emitReturn(): void {
+    if (this.runLoop) this.w.br(this.w.depth - this.runBodyDepth);
+    else this.get(0).w.op(Op.RETURN);
   }
 
   /** The last executable instruction of a block (an lddw's second slot is not one). */
@@ -691,13 +721,16 @@ class FunctionCompiler {
   private emitExit(pc: number): void {
     this.emitBudgetCheck(pc);
     this.w.localGet(this.bud).globalSet(this.ctx.glob.budget);
-    for (let r = 1; r <= 5; r++) this.get(r).w.globalSet(this.ctx.glob.args[r - 1]);
-    this.w.localGet(this.r0).op(Op.RETURN);
+    // Only a bpf-to-bpf caller reads the callee's r1..r5; `run` has none.
+    if (!this.runLoop) for (let r = 1; r <= 5; r++) this.get(r).w.globalSet(this.ctx.glob.args[r - 1]);
+    this.emitReturn();
   }
 
   /** After a call: stop at once when a helper asked to (return value is ignored by the host). */
   private emitStopCheck(): void {
-    this.w.globalGet(this.ctx.glob.stop).if().localGet(this.r0).op(Op.RETURN).end();
+    this.w.globalGet(this.ctx.glob.stop).if();
+    this.emitReturn();
+    this.w.end();
   }
 
   private spillBudget(pc: number): void {
@@ -895,8 +928,8 @@ class FunctionCompiler {
     w.i32Const(pc).call(this.ctx.imp.tailCall);
     this.set(0);
     w.end();
-    this.get(0);
-    w.op(Op.RETURN).end();
+    this.emitReturn();
+    w.end();
   }
 
   // ---- memory ----

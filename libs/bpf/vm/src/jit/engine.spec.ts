@@ -163,6 +163,17 @@ describe(JitEngine.name, () => {
     expect(j2).toEqual(i2);
   });
 
+  it('should keep checking every access when the region cache carries over from one repeat to the next', () => {
+    // Run k reads input[8k]: runs 1..7 stay inside the 64-byte input, run 8 leaves it and must fault
+    // at the same instruction, with the same memory, in both engines.
+    const walker = assemble('ldxdw %r2, [%r1]\nadd %r2, 1\nstxdw [%r1], %r2\nmov %r3, %r2\nlsh %r3, 3\nadd %r3, %r1\nldxdw %r0, [%r3]\nexit');
+    const [interp, jit] = bothEngines([walker], { repeat: 20 });
+    expect(jit.error).toBeInstanceOf(VmFault);
+    expect((jit.error as VmFault).pc).toBe(6);
+    expect(jit.input[0]).toBe(8);
+    expect(jit).toEqual(interp);
+  });
+
   it('should fall back to the interpreter, with the reason, when the compiler refuses a program', () => {
     const mem = new AddressSpace();
     const reasons: string[] = [];

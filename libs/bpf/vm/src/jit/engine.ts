@@ -15,7 +15,8 @@ import { compileToWasm, JIT_EXPORT, JIT_IMPORT, STOP_EXIT, STOP_NONE, STOP_TAIL_
 
 /** (r1..r5, r10, then the initial r0, r6..r9) -> r0. */
 type BpfFunction = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, r10: bigint, r0: bigint, r6: bigint, r7: bigint, r8: bigint, r9: bigint) => bigint;
-type RunFunction = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, r10: bigint, budget: bigint, stackLimit: bigint, count: number) => bigint;
+/** (r1..r5, r10, r0, r6..r9, budget, stackLimit, count) -> r0 of the last run. */
+type RunFunction = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, r10: bigint, r0: bigint, r6: bigint, r7: bigint, r8: bigint, r9: bigint, budget: bigint, stackLimit: bigint, count: number) => bigint;
 
 /** `InterpretOptions` plus `repeat`: run the program that many times in a row (BPF_PROG_TEST_RUN's repeat). */
 export interface JitRunOptions extends InterpretOptions {
@@ -26,7 +27,7 @@ export interface JitRunOptions extends InterpretOptions {
 export interface JitProgram {
   readonly program: DecodedProgram;
   readonly entry: BpfFunction;
-  /** One call per run: resets the globals and runs the entry function. */
+  /** The entry function with the repeat loop inside: runs the program `count` times. */
   readonly run: RunFunction;
   readonly budgetLeft: () => number;
   readonly functions: ReadonlyMap<number, BpfFunction>;
@@ -160,7 +161,7 @@ export class JitEngine {
         this.tailCalls = 0;
         const count = jp.repeatInWasm ? left : 1;
         // Wasm takes i64 arguments modulo 2^64, so the arguments need no normalizing here.
-        const r0 = jp.run(a[0] ?? 0n, a[1] ?? 0n, a[2] ?? 0n, a[3] ?? 0n, a[4] ?? 0n, this.stackTopBig, this.lastBudgetBig, this.stackBottomBig, count);
+        const r0 = jp.run(a[0] ?? 0n, a[1] ?? 0n, a[2] ?? 0n, a[3] ?? 0n, a[4] ?? 0n, this.stackTopBig, 0n, 0n, 0n, 0n, 0n, this.lastBudgetBig, this.stackBottomBig, count);
         left -= count - (ctx.exitRequested ? (jp.repeatLeft.value as number) : 0);
         if (left <= 0) return { r0: ctx.exitRequested ? ctx.exitValue : u64(r0), insns: budget - jp.budgetLeft() };
         ctx.exitRequested = false;

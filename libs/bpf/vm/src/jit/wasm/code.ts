@@ -8,6 +8,8 @@ import { BLOCK_VOID, Op, type ValType } from './opcodes.js';
 export class CodeWriter {
   readonly out = new ByteWriter(1024);
   private readonly localTypes: ValType[] = [];
+  /** Constructs (block, loop, if) open at the current position, for `br` depths to an outer one. */
+  depth = 0;
 
   constructor(readonly paramCount: number) {}
 
@@ -67,16 +69,19 @@ export class CodeWriter {
 
   block(type: number = BLOCK_VOID): this {
     this.out.byte(Op.BLOCK).byte(type);
+    this.depth++;
     return this;
   }
 
   loop(type: number = BLOCK_VOID): this {
     this.out.byte(Op.LOOP).byte(type);
+    this.depth++;
     return this;
   }
 
   if(type: number = BLOCK_VOID): this {
     this.out.byte(Op.IF).byte(type);
+    this.depth++;
     return this;
   }
 
@@ -87,6 +92,7 @@ export class CodeWriter {
 
   end(): this {
     this.out.byte(Op.END);
+    this.depth--;
     return this;
   }
 
