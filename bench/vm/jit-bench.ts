@@ -2,7 +2,9 @@
  * JIT benchmarks: compile time for 1,000 instructions, and time per run of the JIT against the
  * interpreter (and the kernel's JIT, see jit-kernel.ts) on the same programs and inputs.
  *
- *   node --conditions=development --import ./scripts/ts-register.mjs bench/vm/jit-bench.ts [--quick]
+ *   node --conditions=development --import ./scripts/ts-register.mjs bench/vm/jit-bench.ts [--quick] [--allow-bpf-stats]
+ *
+ * Refuses to run while kernel.bpf_stats_enabled is 1 (it inflates the kernel's times; see bpf-stats.ts).
  *
  * Writes bench/results/vm-jit.json.
  */
@@ -19,8 +21,10 @@ import { JitEngine } from '../../libs/bpf/vm/src/jit/engine.js';
 import { TEST_ENV } from '../../libs/bpf/vm/src/jit/testing/harness.js';
 import { syntheticProgram, vmBenchPrograms, type VmBenchProgram } from './jit-programs.js';
 import { kernelComparisons, type KernelComparison } from './jit-kernel.js';
+import { refuseBpfStats } from './bpf-stats.js';
 
 const quick = process.argv.includes('--quick');
+const bpfStatsEnabled = refuseBpfStats(process.argv);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 interface EngineLike {
@@ -137,6 +141,7 @@ function main(): void {
     date: new Date().toISOString(),
     node: process.version,
     machine: 'dev machine (2 shared cores)',
+    bpfStatsEnabled,
     compile1000Insns: compile,
     vm: programs,
     kernel,

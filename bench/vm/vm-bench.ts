@@ -4,7 +4,10 @@
  * (bench/vm/programs/jit_bench.bpf.c: loop-heavy sum, FNV-1a over 1500 bytes, a packet parser, a
  * map-heavy program), plus the interpreter's time per instruction and the register-file choice.
  *
- *   node --conditions=development --import ./scripts/ts-register.mjs bench/vm/vm-bench.ts [--quick] [--rounds=N]
+ *   node --conditions=development --import ./scripts/ts-register.mjs bench/vm/vm-bench.ts [--quick] [--rounds=N] [--allow-bpf-stats]
+ *
+ * Refuses to run while kernel.bpf_stats_enabled is 1 (see bpf-stats.ts); a kernel sample whose runs
+ * the kernel counted anyway (a BPF_ENABLE_STATS fd) is flagged in the JSON (`kernelStatsCounted`).
  *
  * Each number is the median over N rounds (default 3, quick 1) of the whole comparison, each round
  * timing the interpreter, the JIT and the kernel one after the other.
@@ -18,6 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBpfObject, type BpfObject } from '@bpfleet/elf';
 import { BpfVm, interpreterEngine, jitEngine, type EngineFactory } from '@bpfleet/vm';
+import { ALLOW_BPF_STATS, refuseBpfStats, warnBpfStats } from './bpf-stats.js';
 import { measureRegisterFiles } from './registers.js';
 
 const quick = process.argv.includes('--quick');
@@ -68,7 +72,7 @@ function vmTime(object: BpfObject, program: string, engine: EngineFactory, packe
 }
 
 /** The kernel's time per run (best of 5 repeat loops) and its retvals on a fresh load (see Retvals). */
-async function kernelTime(elf: Uint8Array, program: string, packet: Uint8Array): Promise<{ nsPerRun: number; retvals: Retvals } | undefined> {
+async function kernelTime(elf: Uint8Array, program: string, packet: Uint8Array): Promise<{ nsPerRun: number; retvals: Retvals; statsCounted: boolean } | undefined> {
   try {
     const { loadObject } = await import('@bpfleet/kernel');
     const obj = loadObject(elf, { name: 'jit_bench' });
@@ -77,7 +81,10 @@ async function kernelTime(elf: Uint8Array, program: string, packet: Uint8Array):
       const retvals = { first: p.testRun({ data: packet }).retval, later: p.testRun({ data: packet, repeat: AGREEMENT_RUNS }).retval };
       let best = Infinity;
       for (let b = 0; b < 5; b++) best = Math.min(best, p.testRun({ data: packet, repeat: quick ? 20_000 : 200_000 }).nsPerRun);
-      return { nsPerRun: best, retvals };
+      // The kernel counts runs only while run-time statistics are on (sysctl or a BPF_ENABLE_STATS fd).
+      const statsCounted = p.info().runCount > 0n;
+      if (statsCounted) warnBpfStats(`${program}: the kernel counted run statistics during this sample (+~50 ns per run); flagged in the JSON`);
+      return { nsPerRun: best, retvals, statsCounted };
     } finally {
       obj.close();
     }
@@ -95,6 +102,7 @@ function readLoad(): string {
   }
 }
 
+const bpfStatsAtStart = refuseBpfStats(process.argv);
 const loadAtStart = readLoad();
 const elf = compileObject();
 const object = loadBpfObject(elf, { name: 'jit_bench.o' });
@@ -105,7 +113,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const rows = [];
 for (const program of ['loop_sum', 'fnv1a', 'parse', 'maps']) {
   const packet = packetFor(program);
-  const samples = { interpreter: [] as number[], jit: [] as number[], kernel: [] as number[] };
+  const samples = { interpreter: [] as number[], jit: [] as number[], kernel: [] as number[], kernelStatsCounted: [] as boolean[] };
   let insns = 0;
   let retval = 0;
   for (let round = 0; round < rounds; round++) {
@@ -120,7 +128,10 @@ for (const program of ['loop_sum', 'fnv1a', 'parse', 'maps']) {
     }
     samples.interpreter.push(interp.nsPerRun);
     samples.jit.push(jitRun.nsPerRun);
-    if (kernel) samples.kernel.push(kernel.nsPerRun);
+    if (kernel) {
+      samples.kernel.push(kernel.nsPerRun);
+      samples.kernelStatsCounted.push(kernel.statsCounted);
+    }
     insns = interp.insns;
     retval = interp.retvals.first;
   }
@@ -138,7 +149,7 @@ for (const program of ['loop_sum', 'fnv1a', 'parse', 'maps']) {
     kernelNsPerRun: kernelNs ?? null,
     interpreterToKernel: kernelNs ? Number((interpNs / kernelNs).toFixed(2)) : null,
     jitToKernel: kernelNs ? Number((jitNs / kernelNs).toFixed(2)) : null,
-    rounds: { interpreterNsPerRun: samples.interpreter.map(Math.round), jitNsPerRun: samples.jit.map(Math.round), kernelNsPerRun: samples.kernel },
+    rounds: { interpreterNsPerRun: samples.interpreter.map(Math.round), jitNsPerRun: samples.jit.map(Math.round), kernelNsPerRun: samples.kernel, kernelStatsCounted: samples.kernelStatsCounted },
   };
   rows.push(row);
   console.log(JSON.stringify(row));
@@ -149,5 +160,5 @@ const loadavg = { start: loadAtStart, end: readLoad() };
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
 writeFileSync(
   path.join(root, 'bench/results/vm.json'),
-  JSON.stringify({ date: new Date().toISOString(), node: process.version, machine: '2 shared cores', loadavg, quick, rounds, programs: rows, registers }, null, 2) + '\n',
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, machine: '2 shared cores', loadavg, bpfStatsEnabled: { atStart: bpfStatsAtStart, atEnd: refuseBpfStats([ALLOW_BPF_STATS]) }, quick, rounds, programs: rows, registers }, null, 2) + '\n',
 );

@@ -3,7 +3,8 @@
 // `bpfleet trace --engine vm` / `bpfleet record`.
 export { VmHostError } from './errors.js';
 export { autoloadPrograms, isPerCpuType, isStreamed, type RawEvent, type RawMap, type RunStats } from './contents.js';
-export { VmRunningProgram, takesPacket, type VmProgramOptions } from './vm-program.js';
+export { VmRunningProgram, takesPacket, RUN_TIME_SAMPLE_EVERY, type VmProgramOptions } from './vm-program.js';
+export { SampledRunTimer } from './run-timer.js';
 export { AppEventSocket, parseAppEvent, type AppEvent } from './app-events.js';
 export { type VmEvent, type VmEventSource, type TaskContext, type SourceStats } from './sources/source.js';
 export { deliverEvent, eventFits, packetDirections, rawTracepointTarget, tracepointTarget } from './sources/route.js';
