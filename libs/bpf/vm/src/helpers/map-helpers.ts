@@ -52,10 +52,10 @@ export function mapHelpers(rt: HelperRuntime): Helper[] {
   const update = (vm: VmContext, m: bigint, k: bigint, v: bigint, flags: bigint): bigint => {
     const map = mapArg(rt, m, 'map_update_elem');
     if (map instanceof QueueStackMap) return BigInt.asUintN(64, BigInt(map.push(mem.readBytes(v, map.spec.valueSize), Number(flags))));
-    const keyBytes = key(map, k);
-    const value = mem.checkBig(v, map.spec.valueSize, 1);
+    const keyAddress = mem.checkBig(k, map.spec.keySize, PERM_READ);
+    const value = mem.checkBig(v, map.spec.valueSize, PERM_READ);
     if (flags > 0xffffn) return err(EINVAL);
-    return BigInt.asUintN(64, BigInt(map.programUpdate(keyBytes, value, Number(flags), vm.cpu)));
+    return BigInt.asUintN(64, BigInt(map.programUpdateAt(mem.u8, keyAddress, value, Number(flags), vm.cpu)));
   };
 
   return [
@@ -78,10 +78,11 @@ export function mapHelpers(rt: HelperRuntime): Helper[] {
           regs[1] = out[1];
           return;
         }
-        const keyBytes = keyAt(map, regs, 4);
+        // The key is read in place (the hash index finds it there): no copy for an existing element.
+        const keyAddress = mem.check(regs[4], regs[5], map.spec.keySize, PERM_READ);
         const value = mem.check(regs[6], regs[7], map.spec.valueSize, PERM_READ);
         if (regs[9] !== 0 || regs[8] >>> 0 > 0xffff) return setR0(regs, -EINVAL);
-        setR0(regs, map.programUpdate(keyBytes, value, regs[8], vm.cpu));
+        setR0(regs, map.programUpdateAt(mem.u8, keyAddress, value, regs[8], vm.cpu));
       },
     },
     {

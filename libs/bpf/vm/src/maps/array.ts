@@ -52,7 +52,14 @@ export class ArrayMap extends VmMap {
   }
 
   override programUpdate(key: Uint8Array, valueAddress: number, flags: number, cpu: number): number {
-    const i = this.indexOf(key);
+    return this.programUpdateIndex(this.indexOf(key), valueAddress, flags, cpu);
+  }
+
+  override programUpdateAt(u8: Uint8Array, at: number, valueAddress: number, flags: number, cpu: number): number {
+    return this.programUpdateIndex((u8[at] | (u8[at + 1] << 8) | (u8[at + 2] << 16) | (u8[at + 3] << 24)) >>> 0, valueAddress, flags, cpu);
+  }
+
+  private programUpdateIndex(i: number, valueAddress: number, flags: number, cpu: number): number {
     if ((flags & ~BPF_F_LOCK) > BPF_EXIST) return -EINVAL;
     if (i >= this.spec.maxEntries) return -E2BIG;
     if ((flags & ~BPF_F_LOCK) === BPF_NOEXIST) return -EEXIST;

@@ -9,7 +9,7 @@ function spec(type: BpfMapType, keySize: number, maxEntries: number): BpfMapSpec
   return { name: 'h', type, keySize, valueSize: 8, maxEntries, flags: 0, origin: 'btf', section: '.maps', btfKeyTypeId: 0, btfValueTypeId: 0, pinning: 0 };
 }
 
-type Op = { kind: 'update'; key: number; value: number; flags: number } | { kind: 'delete'; key: number } | { kind: 'lookup'; key: number };
+type Op = { kind: 'update'; key: number; value: number; flags: number; inPlace: boolean } | { kind: 'delete'; key: number } | { kind: 'lookup'; key: number };
 
 /**
  * The reference: a JS Map in insertion order with the kernel's errnos; exact LRU order for LRU maps
@@ -49,12 +49,12 @@ describe('HashMap key index', () => {
   const keySizes = [4, 6, 8, 12];
   const opArb = (keys: number): fc.Arbitrary<Op> =>
     fc.oneof(
-      fc.record({ kind: fc.constant('update' as const), key: fc.nat(keys - 1), value: fc.nat(), flags: fc.constantFrom(0, BPF_NOEXIST, BPF_EXIST) }),
+      fc.record({ kind: fc.constant('update' as const), key: fc.nat(keys - 1), value: fc.nat(), flags: fc.constantFrom(0, BPF_NOEXIST, BPF_EXIST), inPlace: fc.boolean() }),
       fc.record({ kind: fc.constant('delete' as const), key: fc.nat(keys - 1) }),
       fc.record({ kind: fc.constant('lookup' as const), key: fc.nat(keys - 1) }),
     );
 
-  it('should agree with a reference map on every update, delete and in-place lookup', () => {
+  it('should agree with a reference map on every update (key copied or read in place), delete and in-place lookup', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...keySizes),
@@ -81,7 +81,14 @@ describe('HashMap key index', () => {
             const k = key.join(',');
             if (op.kind === 'update') {
               mem.view.setBigUint64(valueArea.base, BigInt(op.value), true);
-              expect(map.programUpdate(key, valueArea.base, op.flags, 0)).toBe(model.update(k, op.value, op.flags));
+              const expected = model.update(k, op.value, op.flags);
+              if (op.inPlace) {
+                const at = keyArea.base + 1 + (op.key % 7);
+                mem.u8.set(key, at);
+                expect(map.programUpdateAt(mem.u8, at, valueArea.base, op.flags, 0)).toBe(expected);
+              } else {
+                expect(map.programUpdate(key, valueArea.base, op.flags, 0)).toBe(expected);
+              }
             } else if (op.kind === 'delete') {
               expect(map.programDelete(key)).toBe(model.entries.delete(k) ? 0 : -ENOENT);
             } else {

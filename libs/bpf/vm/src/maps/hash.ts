@@ -102,19 +102,38 @@ export class HashMap extends VmMap {
     const mode = flags & ~BPF_F_LOCK;
     if (mode > BPF_EXIST) return -EINVAL;
     const k = keyString(key);
-    let slot = this.slots.get(k);
+    const slot = this.slots.get(k);
     if (slot !== undefined && mode === BPF_NOEXIST) return -EEXIST;
     if (slot === undefined && mode === BPF_EXIST) return -ENOENT;
-    const u8 = this.env.mem.u8;
-    if (slot === undefined) {
-      const got = this.insertSlot(k, key);
-      if (got < 0) return got;
-      slot = got;
-      // A new per-CPU element: this CPU gets the value, the others zeros (kernel pcpu_init_value).
-      for (let c = 0; c < this.copies; c++) u8.fill(0, this.slotAddress(slot, c), this.slotAddress(slot, c) + this.stride);
-    } else {
-      this.touch(k, slot);
+    if (slot !== undefined) this.touch(k, slot);
+    return this.storeValue(slot ?? this.insertSlot(k, key), slot === undefined, valueAddress, cpu);
+  }
+
+  /**
+   * The key is found through the index in place; only a new element builds its key string (the JS
+   * Map that keeps iteration and LRU order needs it), so updating an existing element allocates nothing.
+   */
+  override programUpdateAt(u8: Uint8Array, at: number, valueAddress: number, flags: number, cpu: number): number {
+    if (!this.keyIndex) return super.programUpdateAt(u8, at, valueAddress, flags, cpu);
+    const mode = flags & ~BPF_F_LOCK;
+    if (mode > BPF_EXIST) return -EINVAL;
+    const slot = this.keyIndex.find(at);
+    if (slot >= 0 && mode === BPF_NOEXIST) return -EEXIST;
+    if (slot < 0 && mode === BPF_EXIST) return -ENOENT;
+    if (slot >= 0) {
+      this.touch(this.slotKeys[slot], slot);
+      return this.storeValue(slot, false, valueAddress, cpu);
     }
+    const key = u8.slice(at, at + this.spec.keySize);
+    return this.storeValue(this.insertSlot(keyString(key), key), true, valueAddress, cpu);
+  }
+
+  /** Copies the program's value into `slot` (or passes on insertSlot's -errno); a new element's other CPUs get zeros. */
+  private storeValue(slot: number, fresh: boolean, valueAddress: number, cpu: number): number {
+    if (slot < 0) return slot;
+    const u8 = this.env.mem.u8;
+    // A new per-CPU element: this CPU gets the value, the others zeros (kernel pcpu_init_value).
+    if (fresh) for (let c = 0; c < this.copies; c++) u8.fill(0, this.slotAddress(slot, c), this.slotAddress(slot, c) + this.stride);
     const at = this.slotAddress(slot, this.copies === 1 ? 0 : cpu);
     u8.copyWithin(at, valueAddress, valueAddress + this.spec.valueSize);
     return 0;

@@ -83,6 +83,13 @@ export abstract class VmMap {
   programUpdate(_key: Uint8Array, _valueAddress: number, _flags: number, _cpu: number): number {
     return -22;
   }
+  /**
+   * `programUpdate` with the key read in place at linear address `at` (already checked): maps that can
+   * find the key there skip copying it (and building its index string).
+   */
+  programUpdateAt(u8: Uint8Array, at: number, valueAddress: number, flags: number, cpu: number): number {
+    return this.programUpdate(u8.slice(at, at + this.spec.keySize), valueAddress, flags, cpu);
+  }
   /** Program side: 0 or a negative errno. */
   programDelete(_key: Uint8Array): number {
     return -22;
