@@ -16,4 +16,4 @@ until $cli verify-report opens_per_process@1 --json | grep -q '"status": "signed
   sleep 2
 done
 $cli verify-report broken_null_deref@1 || true
-$cli rollout opens_per_process@1 --canary 34% --waves 2 --pause 10s --watch
+$cli rollout opens_per_process@1 --canary 30% --waves 2 --pause 10s --watch

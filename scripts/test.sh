@@ -5,6 +5,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bootstrap_all
 cd "$ROOT"
+# The end-to-end and CLI specs start the built controller and agents: build once, before any spec runs
+# (incremental, so cheap when nothing changed).
+npm run build --silent
 export DATABASE_URL="${DATABASE_URL:-postgres://bpfleet:bpfleet@127.0.0.1:5432/bpfleet}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 export NATS_URL="${NATS_URL:-nats://127.0.0.1:4222}"

@@ -679,12 +679,25 @@ function safeBtf(bytes: Uint8Array): Btf | undefined {
 
 function describeFailure(e: unknown): { code: string; message: string; verifierLog?: string } {
   if (e instanceof KernelLoadError) {
+    if (!e.program) {
+      // Maps, BTF or relocations failed before any program reached the verifier: libbpf says which.
+      const why = libbpfCause(e.libbpfLog);
+      return { code: 'OBJECT_LOAD_FAILED', message: `${e.message}${why ? `: ${why}` : ''}`.slice(0, 4096) };
+    }
     const log = e.log.length > MAX_VERIFIER_LOG ? e.log.slice(e.log.length - MAX_VERIFIER_LOG) : e.log;
     return { code: 'VERIFIER_REJECTED', message: e.message.slice(0, 4096), ...(log ? { verifierLog: log } : {}) };
   }
   const err = e as Error & { code?: unknown };
   const code = e instanceof AgentError ? e.code : typeof err.code === 'string' ? err.code : 'LOAD_FAILED';
   return { code: code.slice(0, 256), message: String(err.message ?? e).slice(0, 4096) };
+}
+
+/** libbpf's own reason for a failed object load (`map 'history': failed to create: …`), if it gave one. */
+export function libbpfCause(libbpfLog: string): string | undefined {
+  const lines = libbpfLog.split('\n').map((l) => l.replace(/^libbpf:\s*/, '').trim());
+  // The last complaint before libbpf's closing "failed to load object" is the final one (earlier lines
+  // may be retries, e.g. "Retrying without BTF").
+  return lines.filter((l) => /fail|error|invalid/i.test(l) && !/^failed to load object|retrying/i.test(l)).at(-1);
 }
 
 /** Split map snapshots so no batch exceeds the protocol's entry limit. */
