@@ -1,10 +1,11 @@
 import type { BpfProgramSpec } from '@bpfleet/elf';
 import { fitFrame } from './frame-limits.js';
-import { FileWindow } from './byte-window.js';
+import type { FileWindow } from './byte-window.js';
+import { FileReplaySource } from './file-replay.js';
+import type { ReplaySpeed } from './pacer.js';
 import { LINKTYPE_ETHERNET, readPcapWindow, type PcapPacket } from './pcap.js';
 import { packetDirections } from './route.js';
-import { deferred, SkipCounter, type SourceStats, type VmEvent, type VmEventSource } from './source.js';
-import { Pacer, type ReplaySpeed } from './pacer.js';
+import type { VmEvent } from './source.js';
 
 export interface PcapSourceOptions {
   /** `max` (default): as fast as programs run; a number: that many times the captured speed. */
@@ -17,76 +18,37 @@ export interface PcapSourceOptions {
  * are delivered; other frames are skipped and counted. A malformed file stops the source with the
  * PcapError (frames before the bad part were delivered).
  */
-export class PcapPacketSource implements VmEventSource {
-  readonly description: string;
-  private readonly finished = deferred();
-  private readonly skipped = new SkipCounter();
-  private events = 0;
-  private pacer: Pacer | undefined;
-  readonly finite = true;
-  /** The error that ended the replay early, if any. */
-  error: Error | undefined;
-
-  constructor(
-    readonly file: string,
-    private readonly options: PcapSourceOptions = {},
-  ) {
-    this.description = `pcap ${file}`;
-  }
-
-  get done(): Promise<void> {
-    return this.finished.promise;
+export class PcapPacketSource extends FileReplaySource<PcapPacket> {
+  constructor(file: string, options: PcapSourceOptions = {}) {
+    super(file, `pcap ${file}`, options.speed ?? 'max');
   }
 
   feeds(spec: BpfProgramSpec): boolean {
     return packetDirections(spec).includes('ingress');
   }
 
-  /** Reads the file (errors: unreadable file, bad magic) and starts the replay. */
-  async start(sink: (event: VmEvent) => void): Promise<void> {
-    // Read window by window: a capture of any size replays in bounded memory.
-    const w = new FileWindow(this.file);
-    const packets = readPcapWindow(w);
-    // Surface a bad header now, not from the replay.
-    let first: IteratorResult<PcapPacket>;
-    try {
-      first = packets.next();
-    } catch (e) {
-      w.close();
-      throw e;
-    }
-    const all = (function* (): Generator<PcapPacket> {
+  protected open(window: FileWindow): Iterator<PcapPacket> {
+    const packets = readPcapWindow(window);
+    // Surface a bad header now (from start), not from the replay.
+    const first = packets.next();
+    return (function* (): Generator<PcapPacket> {
       if (!first.done) yield first.value;
       yield* packets;
     })();
-    this.pacer = new Pacer(this.options.speed ?? 'max');
-    void this.pacer
-      .run(all, (p) => p.timestampNs, (p) => {
-        if (p.linkType !== LINKTYPE_ETHERNET) {
-          this.skipped.add(`link type ${p.linkType} (not Ethernet)`);
-          return;
-        }
-        const frame = fitFrame(p.data, this.skipped);
-        if (!frame) return;
-        this.events++;
-        sink({ kind: 'packet', frame, direction: 'ingress' });
-      })
-      .catch((e: unknown) => {
-        this.error = e as Error;
-      })
-      .finally(() => {
-        w.close();
-        this.finished.resolve();
-      });
   }
 
-  async stop(): Promise<void> {
-    this.pacer?.stop();
-    this.finished.resolve();
-    await Promise.resolve();
+  protected timestampNs(p: PcapPacket): bigint {
+    return p.timestampNs;
   }
 
-  stats(): SourceStats {
-    return { events: this.events, skipped: { ...this.skipped.counts } };
+  protected deliver(p: PcapPacket, sink: (event: VmEvent) => void): void {
+    if (p.linkType !== LINKTYPE_ETHERNET) {
+      this.skipped.add(`link type ${p.linkType} (not Ethernet)`);
+      return;
+    }
+    const frame = fitFrame(p.data, this.skipped);
+    if (!frame) return;
+    this.events++;
+    sink({ kind: 'packet', frame, direction: 'ingress' });
   }
 }

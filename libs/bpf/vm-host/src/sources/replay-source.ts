@@ -1,9 +1,10 @@
 import type { BpfProgramSpec } from '@bpfleet/elf';
-import { Pacer, type ReplaySpeed } from './pacer.js';
 import { FileWindow } from './byte-window.js';
-import { readRecordingWindow, type RecordingHeader } from './recording.js';
+import { FileReplaySource } from './file-replay.js';
+import type { ReplaySpeed } from './pacer.js';
+import { readRecordingWindow, type RecordedEvent, type RecordingHeader } from './recording.js';
 import { rawTracepointTarget, tracepointTarget } from './route.js';
-import { deferred, SkipCounter, type SourceStats, type VmEvent, type VmEventSource } from './source.js';
+import type { VmEvent } from './source.js';
 
 export interface ReplaySourceOptions {
   /** `max` (default): as fast as programs run; N: N times the recorded speed (1 = as recorded). */
@@ -17,28 +18,12 @@ export interface ReplaySourceOptions {
  * (raw_tp arguments, the pt_regs pointer at the start of syscall records) point into the recording
  * host's kernel: bpf_probe_read* on them returns -EFAULT.
  */
-export class ReplaySource implements VmEventSource {
-  readonly description: string;
-  private readonly finished = deferred();
-  private readonly skipped = new SkipCounter();
-  private events = 0;
-  private pacer: Pacer | undefined;
+export class ReplaySource extends FileReplaySource<RecordedEvent> {
   header: RecordingHeader | undefined;
-  /** The error that ended the replay early, if any. */
-  error: Error | undefined;
 
-  constructor(
-    readonly file: string,
-    private readonly options: ReplaySourceOptions = {},
-  ) {
-    this.description = `replay ${file}`;
+  constructor(file: string, options: ReplaySourceOptions = {}) {
+    super(file, `replay ${file}`, options.speed ?? 'max');
   }
-
-  get done(): Promise<void> {
-    return this.finished.promise;
-  }
-
-  readonly finite = true;
 
   /** Reads the header (which attach points it has) before feeds() is asked. */
   async prepare(): Promise<void> {
@@ -59,42 +44,19 @@ export class ReplaySource implements VmEventSource {
     return sources.some((s) => (s.kind === 'tracepoint' ? s.name === tp : s.name === raw));
   }
 
-  async start(sink: (event: VmEvent) => void): Promise<void> {
-    // Read window by window: a long recording replays in bounded memory.
-    const w = new FileWindow(this.file);
-    let parsed: ReturnType<typeof readRecordingWindow>;
-    try {
-      parsed = readRecordingWindow(w);
-    } catch (e) {
-      w.close();
-      throw e;
-    }
-    const { header, records } = parsed;
+  protected open(window: FileWindow): Iterator<RecordedEvent> {
+    const { header, records } = readRecordingWindow(window);
     this.header = header;
-    this.pacer = new Pacer(this.options.speed ?? 'max');
-    void this.pacer
-      .run(records, (r) => r.ktimeNs, (r) => {
-        const source = header.sources[r.source]!;
-        this.events++;
-        sink({ kind: source.kind, target: source.name, ctx: r.data, cpu: r.cpu, task: { pidTgid: r.pidTgid, uidGid: r.uidGid, comm: r.comm, ktimeNs: r.ktimeNs } });
-      })
-      .catch((e: unknown) => {
-        this.error = e as Error;
-        this.skipped.add((e as Error).message);
-      })
-      .finally(() => {
-        w.close();
-        this.finished.resolve();
-      });
+    return records[Symbol.iterator]();
   }
 
-  async stop(): Promise<void> {
-    this.pacer?.stop();
-    this.finished.resolve();
-    await Promise.resolve();
+  protected timestampNs(r: RecordedEvent): bigint {
+    return r.ktimeNs;
   }
 
-  stats(): SourceStats {
-    return { events: this.events, skipped: { ...this.skipped.counts } };
+  protected deliver(r: RecordedEvent, sink: (event: VmEvent) => void): void {
+    const source = this.header!.sources[r.source]!;
+    this.events++;
+    sink({ kind: source.kind, target: source.name, ctx: r.data, cpu: r.cpu, task: { pidTgid: r.pidTgid, uidGid: r.uidGid, comm: r.comm, ktimeNs: r.ktimeNs } });
   }
 }
