@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/config.js';
 import { NatsService } from '../nats/nats.service.js';
 import { MetricsService } from './metrics.service.js';
-import { batchRows, daysOf, EVENT_COLUMNS, SAMPLE_COLUMNS, type BatchRows } from './metric-rows.js';
+import { batchRows, COPY_BINARY_HEADER, COPY_BINARY_TRAILER, daysOf, EVENT_COLUMNS, SAMPLE_COLUMNS, type BatchRows } from './metric-rows.js';
 
 /** Entries per write transaction: a large fetch is split so that its parts are written in parallel. */
 const ENTRIES_PER_WRITE = 40_000;
@@ -198,10 +198,10 @@ export class MetricIngestService implements OnApplicationBootstrap, BeforeApplic
     }
   }
 
-  /** COPY the given rows (whole lines of COPY text). */
+  /** COPY the given rows (whole binary COPY tuples). */
   private async copy(client: pg.PoolClient, table: string, columns: readonly string[], rows: readonly Buffer[]): Promise<void> {
-    const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
-    await pipeline(Readable.from(rows), stream);
+    const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT binary)`));
+    await pipeline(Readable.from([COPY_BINARY_HEADER, ...rows, COPY_BINARY_TRAILER]), stream);
   }
 
   private async deadLetter(msg: JsMsg, reason: string): Promise<void> {
