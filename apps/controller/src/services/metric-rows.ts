@@ -153,7 +153,8 @@ export function batchRows(batch: MetricBatch): BatchRows {
 
   let sampleCount = 0;
   let estimate = 0;
-  for (const snapshot of batch.maps) estimate += snapshot.entries.length * 128;
+  // ≈ 135 bytes per entry for a small key and a scalar value: sized so that most batches never grow.
+  for (const snapshot of batch.maps) estimate += snapshot.entries.length * 160;
   const samples = new TupleWriter(estimate);
   for (const snapshot of batch.maps) {
     // The first six fields are the same for every entry of a snapshot: encoded once.
@@ -184,7 +185,7 @@ export function batchRows(batch: MetricBatch): BatchRows {
     }
   }
 
-  const events = new TupleWriter(batch.events.length * 128);
+  const events = new TupleWriter(batch.events.length * 160);
   for (const e of batch.events) {
     events.fieldCount(EVENT_COLUMNS.length);
     events.int8(eventMicros(e.ts));
