@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { AluOp, scalarAlu } from './alu.js';
-import { type Scalar, boundOffset, deduceBounds, scalarConst, scalarContains, scalarCopy, scalarUnknown, syncBounds, updateBounds } from './bounds.js';
+import { type Scalar, boundOffset, deduceBounds, scalarConst, scalarContains, scalarCopy, scalarUnknown, syncBounds, syncBoundsBig, updateBounds } from './bounds.js';
 import { JmpOp, isBranchTaken, negateJmp, refineCond } from './branch.js';
 import { U64_MASK, tnumIntersect, tnumRange } from './tnum.js';
+import { isSmall, syncSmall } from './sync-small.js';
 
 const u64 = (x: bigint): bigint => BigInt.asUintN(64, x);
 const u32 = (x: bigint): bigint => BigInt.asUintN(32, x);
@@ -176,6 +177,64 @@ describe('syncBounds fast paths', () => {
         syncBounds(a);
         fullSync(b);
         expect(a).toEqual(b);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('number fast path of syncBounds (tnum in [0, 2^31))', () => {
+  const small = fc.oneof(
+    fc.bigInt({ min: 0n, max: 0x7fff_ffffn }),
+    fc.bigInt({ min: 0n, max: 300n }),
+    fc.constantFrom(0n, 1n, 0xffn, 0x100n, 0x7fff_fffen, 0x7fff_ffffn),
+  );
+  const full = (bits: 32 | 64, signed: boolean) =>
+    fc.oneof(small, signed ? fc.bigInt({ min: -(1n << BigInt(bits - 1)), max: (1n << BigInt(bits - 1)) - 1n }) : fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n }));
+  /** Any in-regime scalar, including contradictory ones (empty ranges, value/mask overlap) from dead branches. */
+  const raw = fc
+    .tuple(small, small, fc.tuple(full(64, false), full(64, false), full(64, true), full(64, true), full(32, false), full(32, false), full(32, true), full(32, true)))
+    .map(([value, mask, b]): Scalar => ({
+      varOff: { value, mask },
+      umin: b[0], umax: b[1], smin: b[2], smax: b[3], u32min: b[4], u32max: b[5], s32min: b[6], s32max: b[7],
+    }))
+    .filter(isSmall);
+  /** Consistent in-regime scalars: the tightest facts about a few members, loosened at random. */
+  const consistent = fc
+    .tuple(fc.array(small, { minLength: 1, maxLength: 4 }), fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }))
+    .map(([vals, keep]): Scalar => {
+      const lo = vals.reduce((a, b) => (a < b ? a : b));
+      const hi = vals.reduce((a, b) => (a > b ? a : b));
+      const and = vals.reduce((a, b) => a & b);
+      const or = vals.reduce((a, b) => a | b);
+      return {
+        varOff: keep[0] ? { value: and, mask: or & ~and } : { value: 0n, mask: 0x7fff_ffffn },
+        umin: keep[1] ? lo : 0n, umax: keep[1] ? hi : U64_MASK,
+        smin: keep[2] ? lo : -(1n << 63n), smax: keep[2] ? hi : (1n << 63n) - 1n,
+        u32min: keep[3] ? lo : 0n, u32max: keep[3] ? hi : 0xffff_ffffn,
+        s32min: keep[4] ? lo : -(1n << 31n), s32max: keep[4] ? hi : (1n << 31n) - 1n,
+      };
+    });
+  it.each([['contradictory or not', raw], ['consistent', consistent]] as const)('equals the bigint reg_bounds_sync (%s)', (_name, arb) => {
+    fc.assert(
+      fc.property(arb, (s0) => {
+        expect(isSmall(s0)).toBe(true);
+        const a = scalarCopy(s0);
+        const b = scalarCopy(s0);
+        syncSmall(a);
+        syncBoundsBig(b);
+        expect(a).toEqual(b);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+  it('is taken only for a small tnum and bounds the first update clamps', () => {
+    fc.assert(
+      fc.property(abstractWith, ({ s }) => {
+        const inTnum = [s.varOff.value, s.varOff.mask].every((x) => x >= 0n && x <= 0x7fff_ffffn);
+        const lows = [s.umin, s.smin, s.u32min, s.s32min].every((x) => x <= 0x7fff_ffffn);
+        const highs = [s.umax, s.smax, s.u32max, s.s32max].every((x) => x >= 0n);
+        expect(isSmall(s)).toBe(inTnum && lows && highs);
       }),
       { numRuns: 2000 },
     );

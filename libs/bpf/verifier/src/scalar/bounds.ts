@@ -11,6 +11,7 @@ import {
   tnumRange,
   tnumSubreg,
 } from './tnum.js';
+import { isSmall, syncSmall } from './sync-small.js';
 
 export const S64_MIN = -(1n << 63n);
 export const S64_MAX = (1n << 63n) - 1n;
@@ -227,9 +228,28 @@ function syncConst(s: Scalar): boolean {
   return true;
 }
 
+/** Knows nothing at all: reg_bounds_sync leaves such a scalar as it is. */
+function isUnknown(s: Scalar): boolean {
+  return (
+    s.varOff.value === 0n && s.varOff.mask === U64_MASK && s.umin === 0n && s.umax === U64_MAX && s.smin === S64_MIN && s.smax === S64_MAX &&
+    s.u32min === 0n && s.u32max === U32_MAX && s.s32min === S32_MIN && s.s32max === S32_MAX
+  );
+}
+
 /** reg_bounds_sync. */
 export function syncBounds(s: Scalar): void {
   if (s.varOff.mask === 0n && syncConst(s)) return;
+  // Nothing known: the sync would leave it as it is.
+  if (isUnknown(s)) return;
+  if (isSmall(s)) {
+    syncSmall(s);
+    return;
+  }
+  syncBoundsBig(s);
+}
+
+/** reg_bounds_sync on bigints for any scalar (the reference the number fast path is tested against). */
+export function syncBoundsBig(s: Scalar): void {
   updateBounds(s);
   deduceBounds(s);
   boundOffset(s);
