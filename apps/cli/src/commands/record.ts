@@ -1,8 +1,9 @@
 import { basename } from 'node:path';
-import { ElfError, loadBpfObject, objectNameFromPath, type BpfObject } from '@bpfleet/elf';
+import { objectNameFromPath } from '@bpfleet/elf';
 import { KernelError, KernelUnavailableError } from '@bpfleet/kernel';
 import { capturePoints, recordAttachPoints } from '@bpfleet/vm-host';
 import { RefusedError, UsageError } from '../errors.js';
+import { parseObjectFile, requireProgram } from '../object-file.js';
 import { readInputFile, type CliIo } from '../io.js';
 import { parseDuration } from './trace-duration.js';
 import type { RegisterCommand } from './index.js';
@@ -21,16 +22,8 @@ interface RecordFlags {
 export async function runRecord(file: string, flags: RecordFlags, io: CliIo, signal?: AbortSignal): Promise<void> {
   const durationMs = parseDuration(flags.duration, '--duration');
   const bytes = await readInputFile(file);
-  let object: BpfObject;
-  try {
-    object = loadBpfObject(bytes, { name: objectNameFromPath(file) });
-  } catch (e) {
-    if (e instanceof ElfError) throw new RefusedError(`${file}: ${e.message}`);
-    throw e;
-  }
-  if (flags.program !== undefined && !object.programs.some((p) => p.name === flags.program)) {
-    throw new UsageError(`${file} has no program ${flags.program} (programs: ${object.programs.map((p) => p.name).join(', ')})`);
-  }
+  const object = parseObjectFile(file, bytes);
+  if (flags.program !== undefined) requireProgram(object, file, flags.program);
   const points = capturePoints(object, flags.program);
   if (points.length === 0) throw new UsageError(`${file}: no tracepoint or raw_tp program${flags.program ? ` named ${flags.program}` : ''}; record captures what those attach to`);
   const out = flags.output ?? `${objectNameFromPath(file)}.bprec`;

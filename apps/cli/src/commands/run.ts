@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Option } from 'commander';
-import { ElfError, loadBpfObject } from '@bpfleet/elf';
 import { kernelTestRun, KernelError } from '@bpfleet/kernel';
 import { BpfVm, dumpMaps, interpreterEngine, jitEngine, MapError, TestRunError, toHex, VmError, VmFault, type EngineFactory } from '@bpfleet/vm';
 import { RefusedError, UsageError } from '../errors.js';
+import { parseObjectFile, requireProgram } from '../object-file.js';
 import { readInputFile } from '../io.js';
 import type { RegisterCommand } from './index.js';
 
@@ -59,16 +59,8 @@ async function runCommand(file: string, opts: RunOptions): Promise<RunReport> {
   const ctx = opts.ctx !== undefined ? parseHex('--ctx', opts.ctx) : undefined;
   const elf = await readInputFile(file);
   if (opts.engine === 'kernel') return runInKernel(file, elf, opts.program, data, ctx, repeat);
-  let object;
-  try {
-    object = loadBpfObject(elf, { name: file });
-  } catch (e) {
-    if (e instanceof ElfError) throw new RefusedError(`${file}: ${e.message}`);
-    throw e;
-  }
-  if (!object.programs.some((p) => p.name === opts.program)) {
-    throw new UsageError(`no program '${opts.program}' in ${file} (programs: ${object.programs.map((p) => p.name).join(', ') || 'none'})`);
-  }
+  const object = parseObjectFile(file, elf);
+  requireProgram(object, file, opts.program);
   const cpus = opts.cpus !== undefined ? Number(opts.cpus) : possibleCpus();
   if (!Number.isInteger(cpus) || cpus < 1 || cpus > 1024) throw new UsageError(`--cpus must be 1..1024, got '${opts.cpus}'`);
   const engine: EngineFactory =

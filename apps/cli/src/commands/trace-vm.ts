@@ -1,5 +1,5 @@
 import { parseBtf, type Btf } from '@bpfleet/btf';
-import { BpfProgType, ElfError, loadBpfObject, objectNameFromPath, type BpfObject, type BpfProgramSpec } from '@bpfleet/elf';
+import { BpfProgType, type BpfObject, type BpfProgramSpec } from '@bpfleet/elf';
 import { possibleCpus } from '@bpfleet/kernel';
 import { RingBufMap } from '@bpfleet/vm';
 import {
@@ -15,6 +15,7 @@ import {
   type VmEventSource,
 } from '@bpfleet/vm-host';
 import { RefusedError, UsageError } from '../errors.js';
+import { parseObjectFile, requireProgram } from '../object-file.js';
 import { readInputFile, type CliIo } from '../io.js';
 import { MapDecoder } from './trace-format.js';
 import { TracePrinter, vmMapReader } from './trace-printer.js';
@@ -54,15 +55,9 @@ function sourceHint(spec: BpfProgramSpec): string {
 }
 
 function objectOf(bytes: Uint8Array, file: string, program: string | undefined): { object: BpfObject; btf: Btf | undefined } {
-  let object: BpfObject;
-  try {
-    object = loadBpfObject(bytes, { name: objectNameFromPath(file) });
-  } catch (e) {
-    if (e instanceof ElfError) throw new RefusedError(`${file}: ${e.message}`);
-    throw e;
-  }
+  let object = parseObjectFile(file, bytes);
   if (program !== undefined) {
-    if (!object.programs.some((p) => p.name === program)) throw new UsageError(`${file} has no program ${program} (programs: ${object.programs.map((p) => p.name).join(', ')})`);
+    requireProgram(object, file, program);
     // Only the chosen program runs; the others stay in the object (tail calls may name them).
     object = { ...object, programs: object.programs.map((p) => (p.name === program ? { ...p, autoload: true } : { ...p, autoload: false })) };
   }
