@@ -17,7 +17,7 @@ DIR="$(mktemp -d)"
 psql "$BASE_DB" -qc "CREATE DATABASE bpfleet_bench_${RUN}"
 DATABASE_URL="$DB_URL" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" PORT=18181 HOST=127.0.0.1 QUEUE_PREFIX="bench_${RUN}" \
   BOOTSTRAP_ADMIN_TOKEN="$TOKEN" SIGNING_KEY_FILE="$DIR/key.pem" LOG_LEVEL=warn MAINTENANCE_JOBS=false \
-  node ${CONTROLLER_NODE_ARGS:-} "${CONTROLLER_MAIN:-apps/controller/dist/main.js}" > "$DIR/controller.log" 2>&1 &
+  node ${CONTROLLER_NODE_ARGS:---max-semi-space-size=32} "${CONTROLLER_MAIN:-apps/controller/dist/main.js}" > "$DIR/controller.log" 2>&1 &
 PID=$!
 cleanup() {
   kill -TERM "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true
