@@ -3,11 +3,6 @@
  * the kernel (BPF_PROG_TEST_RUN with repeat), on the same packet. The kernel reports its own average
  * time per run; the VM is timed around `run` over a comparable number of runs.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadBpfObject, type BpfObject } from '@bpfleet/elf';
 import { loadObject } from '@bpfleet/kernel';
 import {
@@ -25,6 +20,7 @@ import {
   type VmMap,
 } from '@bpfleet/vm';
 import { JitEngine } from '../../libs/bpf/vm/src/jit/engine.js';
+import { benchPacketFor, compileBenchObject } from './bench-programs.js';
 
 export interface KernelComparison {
   readonly program: string;
@@ -40,23 +36,8 @@ export interface KernelComparison {
   readonly interpreterToKernel: number;
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 
-function compileObject(): Uint8Array {
-  const out = path.join(mkdtempSync(path.join(tmpdir(), 'bpfleet-jit-bench-')), 'jit_bench.o');
-  const multiarch = execFileSync('gcc', ['-print-multiarch'], { encoding: 'utf8' }).trim() || 'x86_64-linux-gnu';
-  execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-mcpu=v3', '-D__TARGET_ARCH_x86', '-idirafter', `/usr/include/${multiarch}`, '-c', path.join(here, 'programs/jit_bench.bpf.c'), '-o', out]);
-  return readFileSync(out);
-}
 
-function packetFor(program: string): Uint8Array {
-  if (program === 'fnv1a') return new Uint8Array(1500).map((_, i) => (i * 131 + 17) & 0xff);
-  const p = new Uint8Array(64);
-  p.set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00], 0);
-  p.set([0x45, 0, 0, 50, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2], 14);
-  p.set([0x30, 0x39, 0x00, 0x35, 0, 30, 0, 0], 34);
-  return p;
-}
 
 /** A VM instance for one object: memory, maps, helpers, an XDP context laid out like `struct xdp_md`. */
 class VmSetup {
@@ -152,13 +133,13 @@ function checkRetvals(object: BpfObject, elf: Uint8Array, name: string, packet: 
 }
 
 export function kernelComparisons(quick: boolean): KernelComparison[] {
-  const elf = compileObject();
+  const elf = compileBenchObject();
   const object = loadBpfObject(elf, { name: 'jit_bench' });
   const kernelObject = loadObject(elf);
   const rows: KernelComparison[] = [];
   try {
     for (const name of ['loop_sum', 'fnv1a', 'parse', 'maps']) {
-      const packet = packetFor(name);
+      const packet = benchPacketFor(name);
       const repeat = quick ? 20_000 : 200_000;
       const runs = quick ? 5_000 : 50_000;
       const retvals = checkRetvals(object, elf, name, packet);

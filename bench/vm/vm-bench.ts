@@ -14,35 +14,20 @@
  *
  * Writes bench/results/vm.json. The kernel part needs root/CAP_BPF and is skipped otherwise.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBpfObject, type BpfObject } from '@bpfleet/elf';
 import { BpfVm, interpreterEngine, jitEngine, type EngineFactory } from '@bpfleet/vm';
 import { ALLOW_BPF_STATS, refuseBpfStats, warnBpfStats } from './bpf-stats.js';
 import { measureRegisterFiles } from './registers.js';
+import { benchPacketFor, compileBenchObject } from './bench-programs.js';
 
 const quick = process.argv.includes('--quick');
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 
-function compileObject(): Uint8Array {
-  const out = path.join(mkdtempSync(path.join(tmpdir(), 'bpfleet-vm-bench-')), 'jit_bench.o');
-  const multiarch = execFileSync('gcc', ['-print-multiarch'], { encoding: 'utf8' }).trim() || 'x86_64-linux-gnu';
-  execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-mcpu=v3', '-D__TARGET_ARCH_x86', '-idirafter', `/usr/include/${multiarch}`, '-c', path.join(here, 'programs/jit_bench.bpf.c'), '-o', out]);
-  return readFileSync(out);
-}
 
-function packetFor(program: string): Uint8Array {
-  if (program === 'fnv1a') return new Uint8Array(1500).map((_, i) => (i * 131 + 17) & 0xff);
-  const p = new Uint8Array(64);
-  p.set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00], 0);
-  p.set([0x45, 0, 0, 50, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2], 14);
-  p.set([0x30, 0x39, 0x00, 0x35, 0, 30, 0, 0], 34);
-  return p;
-}
 
 /** Best ns/run over several batches after a time-based warm-up (the machine's cores are shared). */
 /** Runs after the first on which retvals are compared too (map programs change their maps every run). */
@@ -104,7 +89,7 @@ function readLoad(): string {
 
 const bpfStatsAtStart = refuseBpfStats(process.argv);
 const loadAtStart = readLoad();
-const elf = compileObject();
+const elf = compileBenchObject();
 const object = loadBpfObject(elf, { name: 'jit_bench.o' });
 const jit: EngineFactory = jitEngine();
 /** Rounds of the whole comparison (kernel and VM in each); the table reports each number's median. */
@@ -112,7 +97,7 @@ const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rows = [];
 for (const program of ['loop_sum', 'fnv1a', 'parse', 'maps']) {
-  const packet = packetFor(program);
+  const packet = benchPacketFor(program);
   const samples = { interpreter: [] as number[], jit: [] as number[], kernel: [] as number[], kernelStatsCounted: [] as boolean[] };
   let insns = 0;
   let retval = 0;
