@@ -16,6 +16,7 @@ import {
 } from '../memory/layout.js';
 import { decodeMapPointer } from '../helpers/types.js';
 import { FINAL_MIX, HASH_INDEX_MULTIPLIER, type HashIndexLayout } from '../maps/hash-index.js';
+import { planAccessChecks, writesRegister, type AccessPlan } from './access-plan.js';
 import { buildCfg, jumpTarget, type FunctionCfg } from './cfg.js';
 import { structure, type Construct, type Edge } from './structure.js';
 import { CodeWriter, ModuleBuilder, Op, ValType, type FuncType } from './wasm/index.js';
@@ -226,9 +227,9 @@ class FunctionCompiler {
   /** Current block index (dispatch lowering: depth of the dispatch loop is blocks - 1 - index). */
   private blockIndex = 0;
   private readonly loopHeaders = new Set<number>();
-  /** Accesses of the current block that share one range check (see planGroups). */
-  private groups = new Map<number, AccessGroup>();
-  /** Per base register: an i32 local holding "this block's group range check passed". */
+  /** Which accesses share one range check, and which are proven inside the stack frame (see planAccessChecks). */
+  private readonly accessPlan: AccessPlan;
+  /** Per base register: an i32 local holding "the range check of the group based on it passed". */
   private readonly groupOk: number[] = [];
   /**
    * The last two regions a check passed, per permission (index PERM_READ, PERM_WRITE, both): i64
@@ -255,6 +256,7 @@ class FunctionCompiler {
     private readonly w: CodeWriter,
     private readonly runLoop = false,
   ) {
+    this.accessPlan = planAccessChecks(ctx.insns, cfg);
     this.tmp = w.addLocal(I64);
     this.tmp2 = w.addLocal(I64);
     this.bud = w.addLocal(I64);
@@ -446,7 +448,6 @@ class FunctionCompiler {
     }
     this.w.localGet(this.bud).i64Const(count).op(Op.I64_SUB).localSet(this.bud);
     if (this.loopHeaders.has(b)) this.emitBudgetCheck(start);
-    this.groups = this.planGroups(start, end);
     for (let pc = start; pc < end; pc++) {
       this.emitInsn(insns[pc], pc, end);
       if (insns[pc].opcode === 0x18) pc++;
@@ -943,18 +944,18 @@ class FunctionCompiler {
   private emitChecked(base: number, offset: number, size: number, perm: number, pc: number, blockEnd: number): void {
     const w = this.w;
     const a = this.addr;
-    if (base === 10 && offset >= -STACK_FRAME_SIZE && offset + size <= 0) {
+    if (this.accessPlan.inFrame.has(pc)) {
       // Proven at compile time: r10 is read-only and always the top of a 512-byte frame inside the
       // engine's read-write stack region, so [r10 - 512, r10) needs no run-time lookup.
-      this.get(10);
+      this.get(base);
       w.op(Op.I32_WRAP_I64).i32Const(offset).op(Op.I32_ADD).localSet(a);
       return;
     }
-    const group = this.groups.get(pc);
+    const group = this.accessPlan.groups.get(pc);
     if (group) {
-      const ok = this.groupOkLocal(base);
+      const ok = this.groupOkLocal(group.base);
       if (group.first === pc) {
-        this.emitRangeOk(base, group.lo, group.hi - group.lo, group.perm);
+        this.emitRangeOk(group.base, group.lo, group.hi - group.lo, group.perm);
         w.localSet(ok);
       }
       // The group's whole range passed: this access is inside it. Otherwise check it alone (same fault).
@@ -1004,45 +1005,6 @@ class FunctionCompiler {
       this.groupOk[base] = local;
     }
     return local;
-  }
-
-  /**
-   * Groups the block's memory accesses by base register, up to the next write of that register, so
-   * one range check at the group's first access covers them all; a group whose range fails falls
-   * back to checking each access alone, so faults stay exactly where the interpreter raises them.
-   * (Nothing in a block can move a region: helpers, which can, end blocks.)
-   */
-  private planGroups(start: number, end: number): Map<number, AccessGroup> {
-    const insns = this.ctx.insns;
-    const open = new Map<number, { pcs: number[]; lo: number; hi: number; perm: number }>();
-    const out = new Map<number, AccessGroup>();
-    const close = (reg: number): void => {
-      const g = open.get(reg);
-      open.delete(reg);
-      if (!g || g.pcs.length < 2 || g.hi - g.lo > MAX_GROUP_SPAN) return;
-      const group: AccessGroup = { first: g.pcs[0], lo: g.lo, hi: g.hi, perm: g.perm };
-      for (const p of g.pcs) out.set(p, group);
-    };
-    for (let pc = start; pc < end; pc++) {
-      const insn = insns[pc];
-      if (insn.opcode === 0x18) {
-        close(insn.dst);
-        pc++;
-        continue;
-      }
-      const access = memoryAccess(insn);
-      if (access && !(access.base === 10 && access.offset >= -STACK_FRAME_SIZE && access.offset + access.size <= 0)) {
-        const g = open.get(access.base) ?? { pcs: [], lo: access.offset, hi: access.offset + access.size, perm: 0 };
-        g.pcs.push(pc);
-        g.lo = Math.min(g.lo, access.offset);
-        g.hi = Math.max(g.hi, access.offset + access.size);
-        g.perm |= access.perm;
-        open.set(access.base, g);
-      }
-      for (let r = 0; r <= 10; r++) if (open.has(r) && writesRegister(insn, r)) close(r);
-    }
-    for (const r of [...open.keys()]) close(r);
-    return out;
   }
 
   private emitFullCheck(base: number, offset: number, size: number, perm: number, pc: number, blockEnd: number): void {
@@ -1205,36 +1167,6 @@ const JMP64_CMP: Readonly<Record<number, number>> = {
 const ATOMIC_BINOP: Readonly<Record<number, number>> = { 0x00: Op.I64_ADD, 0x40: Op.I64_OR, 0x50: Op.I64_AND, 0xa0: Op.I64_XOR };
 
 const BPF_FUNC_MAP_LOOKUP_ELEM = 1;
-
-/** Accesses sharing one range check: the first one's pc, the union range relative to the base, perms. */
-interface AccessGroup {
-  readonly first: number;
-  readonly lo: number;
-  readonly hi: number;
-  readonly perm: number;
-}
-
-/** A group's range stays small so it cannot span regions by accident of layout (one check per 4 KiB). */
-const MAX_GROUP_SPAN = 4096;
-
-/** The memory access an instruction makes (base register, offset, size, permission), if any. */
-function memoryAccess(insn: Instruction): { base: number; offset: number; size: number; perm: number } | undefined {
-  const cls = insn.opcode & 0x07;
-  const mode = insn.opcode & 0xe0;
-  const size = SIZE_BYTES[(insn.opcode >> 3) & 3];
-  if (cls === 0x01 && (mode === 0x60 || mode === 0x80)) return { base: insn.src, offset: insn.offset, size, perm: PERM_READ };
-  if ((cls === 0x02 || cls === 0x03) && mode === 0x60) return { base: insn.dst, offset: insn.offset, size, perm: PERM_WRITE };
-  if (cls === 0x03 && mode === 0xc0) return { base: insn.dst, offset: insn.offset, size, perm: PERM_READ | PERM_WRITE };
-  return undefined;
-}
-
-/** Whether an instruction (other than lddw, calls and packet loads, which end blocks or are handled apart) writes `reg`. */
-function writesRegister(insn: Instruction, reg: number): boolean {
-  const cls = insn.opcode & 0x07;
-  if (cls === 0x04 || cls === 0x07 || cls === 0x01) return insn.dst === reg;
-  if (cls === 0x03 && (insn.opcode & 0xe0) === 0xc0) return insn.src === reg && (insn.imm & 1) === 1 && insn.imm !== 0xf1;
-  return false;
-}
 
 const SIZE_BYTES = [4, 2, 1, 8];
 const LOAD_U: Record<number, number> = { 1: Op.I64_LOAD8_U, 2: Op.I64_LOAD16_U, 4: Op.I64_LOAD32_U, 8: Op.I64_LOAD };
