@@ -12,8 +12,31 @@ import { VmError } from '../memory/fault.js';
 import { MAP_POINTER_TAG_HI, type Helper, type VmContext } from './types.js';
 import { err, helper, type HelperRuntime, mapArg } from './runtime.js';
 
+/** Which engine-side fast path a helper of this module allows (see `mapHelperKind`). */
+export type MapHelperKind = 'lookup' | 'update';
+
+const mapHelperKinds = new WeakMap<Helper, MapHelperKind>();
+
+/**
+ * `lookup` / `update` when `helper` is this module's `bpf_map_lookup_elem` / `bpf_map_update_elem`,
+ * whose semantics an engine may reproduce inline for the maps it knows (a helper table can carry
+ * other functions under the same ids, e.g. the conformance helpers).
+ */
+export function mapHelperKind(helper: Helper): MapHelperKind | undefined {
+  return mapHelperKinds.get(helper);
+}
+
 /** Map, ring buffer, perf buffer and tail call helpers. */
 export function mapHelpers(rt: HelperRuntime): Helper[] {
+  const helpers = mapHelperList(rt);
+  for (const h of helpers) {
+    if (h.name === 'map_lookup_elem') mapHelperKinds.set(h, 'lookup');
+    if (h.name === 'map_update_elem') mapHelperKinds.set(h, 'update');
+  }
+  return helpers;
+}
+
+function mapHelperList(rt: HelperRuntime): Helper[] {
   const { mem } = rt;
   const key = (map: { spec: { keySize: number } }, ptr: bigint) => mem.readBytes(ptr, map.spec.keySize);
   const ringbuf = (value: bigint, name: string): RingBufMap => {

@@ -13,9 +13,13 @@ import {
   RegionKind,
   STACK_FRAME_SIZE,
 } from '../memory/layout.js';
-import { decodeFuncPointer, type HelperTable } from '../helpers/types.js';
+import { decodeFuncPointer, MAP_POINTER_TAG_HI, type HelperTable } from '../helpers/types.js';
+import { ArrayMap } from '../maps/array.js';
+import { HashMap } from '../maps/hash.js';
+import { keyHash32 } from '../maps/hash-index.js';
+import type { VmMap } from '../maps/map.js';
 import { arsh64, bswap16, bswap32, fromBig, lsh64, mul64, out, rsh64, sdiv64, smod64, toBig, udiv64, umod64 } from './alu64.js';
-import { DecodedProgram } from './program.js';
+import { DecodedProgram, OP_MAP_LOOKUP, OP_MAP_UPDATE, OP_PAST_END, REG_SLOTS } from './program.js';
 import type { RunContext } from './run-context.js';
 
 /** Default instruction budget per run (a verified program never needs this many). */
@@ -61,6 +65,73 @@ function ea(R: Int32Array, pt: Uint16Array, rt: Uint32Array, memSize: number, sl
 /** Thrown by `ea` and turned into a VmFault with the instruction's details by `exec`. */
 const accessFault = new Error('access fault');
 
+/** `ea` for register `slot` with offset 0, returning -1 instead of throwing (map helper arguments). */
+function probe(R: Int32Array, pt: Uint16Array, rt: Uint32Array, memSize: number, slot: number, size: number, perm: number): number {
+  const a = R[slot] >>> 0;
+  if (R[slot + 1] === 0 && a < memSize) {
+    const w = pt[a >>> PAGE_SHIFT] << 2;
+    if (w !== 0 && a >= rt[w + REGION_START] && a + size <= rt[w + REGION_END] && (rt[w + REGION_PERMS] & perm) !== 0) return a;
+  }
+  return -1;
+}
+
+/**
+ * What the interpreter knows about each map of its VM, LAYOUT_WORDS int32 words per map index, for
+ * the map helpers it runs inline. Kinds:
+ */
+/** Neither lookup nor update inline: the helper runs. */
+const MAP_GENERIC = 0;
+/** Array (per-CPU too): value address computed from the index. */
+const MAP_ARRAY = 1;
+/** Hash map with a 4-byte key, one value per element, no LRU order: its key index probed here. */
+const MAP_HASH32 = 2;
+/** Other hash maps: the map's own in-place lookup, without the helper's dispatch. */
+const MAP_HASH = 3;
+const LAYOUT_WORDS = 10;
+const L_KEY_SIZE = 1;
+const L_VALUE_SIZE = 2;
+const L_MAX_ENTRIES = 3;
+/** First value (array, hash values). */
+const L_BASE = 4;
+/** Bytes from one element's values to the next's. */
+const L_STRIDE = 5;
+/** Bytes from one CPU's copy of a value to the next's (0: one copy). */
+const L_CPU_STRIDE = 6;
+/** Hash index: bucket table, bucket mask, stored keys. */
+const L_TABLE = 7;
+const L_MASK = 8;
+const L_KEYS = 9;
+
+function mapLayouts(maps: readonly VmMap[]): Int32Array {
+  const layout = new Int32Array(maps.length * LAYOUT_WORDS);
+  maps.forEach((map, m) => {
+    const l = m * LAYOUT_WORDS;
+    layout[l + L_KEY_SIZE] = map.spec.keySize;
+    layout[l + L_VALUE_SIZE] = map.spec.valueSize;
+    layout[l + L_MAX_ENTRIES] = map.spec.maxEntries;
+    if (map instanceof ArrayMap) {
+      layout[l] = MAP_ARRAY;
+      layout[l + L_BASE] = map.valueAddress(0);
+      layout[l + L_STRIDE] = map.stride * map.copies;
+      layout[l + L_CPU_STRIDE] = map.copies === 1 ? 0 : map.stride;
+      return;
+    }
+    if (!(map instanceof HashMap)) return;
+    const inline = map.inlineLookup;
+    if (inline && inline.keySize === 4 && inline.keyStride === 4) {
+      layout[l] = MAP_HASH32;
+      layout[l + L_BASE] = inline.valuesBase;
+      layout[l + L_STRIDE] = inline.valueStride;
+      layout[l + L_TABLE] = inline.tableBase;
+      layout[l + L_MASK] = inline.mask;
+      layout[l + L_KEYS] = inline.keysBase;
+      return;
+    }
+    layout[l] = MAP_HASH;
+  });
+  return layout;
+}
+
 /**
  * The reference engine. Registers are (lo, hi) int32 pairs in the program's register file (see
  * DecodedProgram), which measured faster than a BigInt64Array (BigInt arithmetic allocates); memory
@@ -91,9 +162,19 @@ export class Interpreter {
     return this.invoke(this.entry, ptr, [r1, r2, r3, r4, r5]);
   };
 
+  /** The VM's maps (undefined: the map helpers always run as helpers). */
+  private maps: readonly VmMap[] | undefined;
+  private mapLayouts: Int32Array = new Int32Array(0);
+  private mapCount = 0;
+
+  /**
+   * `maps` returns the maps of the VM the helpers belong to (read at the first run, when they all
+   * exist): lookups and updates of those maps by the VM's own map helpers run inline.
+   */
   constructor(
     readonly mem: AddressSpace,
     private readonly helpers: HelperTable,
+    private readonly mapSource?: () => readonly VmMap[],
   ) {
     this.stack = mem.allocate('stack', RegionKind.Stack, STACK_FRAME_SIZE * MAX_CALL_FRAMES, PERM_RW);
     this.stackTop = this.stack.base + this.stack.capacity;
@@ -124,6 +205,11 @@ export class Interpreter {
       entry[3 + i * 2] = Number(v >> 32n) | 0;
     }
     entry[20] = this.framePointer(0);
+    if (this.maps === undefined && this.mapSource) {
+      this.maps = this.mapSource();
+      this.mapLayouts = mapLayouts(this.maps);
+      this.mapCount = this.maps.length;
+    }
     this.entry = program;
     ctx.invoker = this.invoker;
     const repeat = options.repeat ?? 1;
@@ -132,7 +218,8 @@ export class Interpreter {
       this.budget = this.limit;
       this.tailCalls = 0;
       this.depth = 0;
-      program.registerTemplate.set(entry);
+      const regs = program.registerTemplate;
+      for (let r = 0; r < REG_SLOTS; r++) regs[r] = entry[r];
       finalProgram = this.exec(program, 0);
       if (n >= repeat) break;
       ctx.exitRequested = false;
@@ -177,12 +264,7 @@ export class Interpreter {
     const mem = this.mem;
     const ctx = this.ctx;
     let prog = start;
-    let op = prog.opcode;
-    let d2 = prog.dst2;
-    let s2 = prog.src2;
-    let offs = prog.offset;
-    let imms = prog.imm;
-    let aux = prog.aux;
+    let code = prog.code;
     let R = prog.registerTemplate;
     const baseDepth = this.depth;
     let depth = baseDepth;
@@ -197,61 +279,63 @@ export class Interpreter {
     try {
       for (;;) {
         if (--budget < 0) throw new VmError('EBUDGET', `instruction budget of ${this.limit} exhausted (runaway loop?)`, pc);
-        const i = pc++;
-        switch (op[i]) {
+        const i4 = pc << 2;
+        const w = code[i4];
+        pc++;
+        switch (w & 0xff) {
           // ---- ALU (32-bit): result zero-extended ----
-          case 0x04: case 0x0c: { const d = d2[i]; R[d] = (R[d] + R[s2[i]]) | 0; R[d + 1] = 0; break; }
-          case 0x14: case 0x1c: { const d = d2[i]; R[d] = (R[d] - R[s2[i]]) | 0; R[d + 1] = 0; break; }
-          case 0x24: case 0x2c: { const d = d2[i]; R[d] = Math.imul(R[d], R[s2[i]]); R[d + 1] = 0; break; }
+          case 0x04: case 0x0c: { const d = (w >> 8) & 0xff; R[d] = (R[d] + R[w >>> 16]) | 0; R[d + 1] = 0; break; }
+          case 0x14: case 0x1c: { const d = (w >> 8) & 0xff; R[d] = (R[d] - R[w >>> 16]) | 0; R[d + 1] = 0; break; }
+          case 0x24: case 0x2c: { const d = (w >> 8) & 0xff; R[d] = Math.imul(R[d], R[w >>> 16]); R[d + 1] = 0; break; }
           case 0x34: case 0x3c: {
-            const d = d2[i]; const b = R[s2[i]];
+            const d = (w >> 8) & 0xff; const b = R[w >>> 16];
             if (b === 0) R[d] = 0;
-            else if (offs[i] === 1) R[d] = (R[d] / b) | 0;
+            else if (code[i4 + 1] === 1) R[d] = (R[d] / b) | 0;
             else R[d] = Math.floor((R[d] >>> 0) / (b >>> 0)) | 0;
             R[d + 1] = 0; break;
           }
-          case 0x44: case 0x4c: { const d = d2[i]; R[d] |= R[s2[i]]; R[d + 1] = 0; break; }
-          case 0x54: case 0x5c: { const d = d2[i]; R[d] &= R[s2[i]]; R[d + 1] = 0; break; }
-          case 0x64: case 0x6c: { const d = d2[i]; R[d] = R[d] << (R[s2[i]] & 31); R[d + 1] = 0; break; }
-          case 0x74: case 0x7c: { const d = d2[i]; R[d] = R[d] >>> (R[s2[i]] & 31); R[d + 1] = 0; break; }
-          case 0x84: { const d = d2[i]; R[d] = -R[d] | 0; R[d + 1] = 0; break; }
+          case 0x44: case 0x4c: { const d = (w >> 8) & 0xff; R[d] |= R[w >>> 16]; R[d + 1] = 0; break; }
+          case 0x54: case 0x5c: { const d = (w >> 8) & 0xff; R[d] &= R[w >>> 16]; R[d + 1] = 0; break; }
+          case 0x64: case 0x6c: { const d = (w >> 8) & 0xff; R[d] = R[d] << (R[w >>> 16] & 31); R[d + 1] = 0; break; }
+          case 0x74: case 0x7c: { const d = (w >> 8) & 0xff; R[d] = R[d] >>> (R[w >>> 16] & 31); R[d + 1] = 0; break; }
+          case 0x84: { const d = (w >> 8) & 0xff; R[d] = -R[d] | 0; R[d + 1] = 0; break; }
           case 0x94: case 0x9c: {
-            const d = d2[i]; const b = R[s2[i]];
-            if (b !== 0) R[d] = offs[i] === 1 ? (R[d] % b) | 0 : ((R[d] >>> 0) % (b >>> 0)) | 0;
+            const d = (w >> 8) & 0xff; const b = R[w >>> 16];
+            if (b !== 0) R[d] = code[i4 + 1] === 1 ? (R[d] % b) | 0 : ((R[d] >>> 0) % (b >>> 0)) | 0;
             R[d + 1] = 0; break;
           }
-          case 0xa4: case 0xac: { const d = d2[i]; R[d] ^= R[s2[i]]; R[d + 1] = 0; break; }
+          case 0xa4: case 0xac: { const d = (w >> 8) & 0xff; R[d] ^= R[w >>> 16]; R[d + 1] = 0; break; }
           case 0xb4: case 0xbc: {
-            const d = d2[i]; const v = R[s2[i]]; const o = offs[i];
+            const d = (w >> 8) & 0xff; const v = R[w >>> 16]; const o = code[i4 + 1];
             R[d] = o === 8 ? (v << 24) >> 24 : o === 16 ? (v << 16) >> 16 : v;
             R[d + 1] = 0; break;
           }
-          case 0xc4: case 0xcc: { const d = d2[i]; R[d] = R[d] >> (R[s2[i]] & 31); R[d + 1] = 0; break; }
+          case 0xc4: case 0xcc: { const d = (w >> 8) & 0xff; R[d] = R[d] >> (R[w >>> 16] & 31); R[d + 1] = 0; break; }
           case 0xd4: {
-            const d = d2[i]; const w = imms[i];
-            if (w === 16) { R[d] &= 0xffff; R[d + 1] = 0; } else if (w === 32) R[d + 1] = 0;
+            const d = (w >> 8) & 0xff; const width = code[i4 + 2];
+            if (width === 16) { R[d] &= 0xffff; R[d + 1] = 0; } else if (width === 32) R[d + 1] = 0;
             break;
           }
           case 0xdc: {
-            const d = d2[i]; const w = imms[i];
-            if (w === 16) { R[d] = bswap16(R[d]); R[d + 1] = 0; }
-            else if (w === 32) { R[d] = bswap32(R[d]); R[d + 1] = 0; }
+            const d = (w >> 8) & 0xff; const width = code[i4 + 2];
+            if (width === 16) { R[d] = bswap16(R[d]); R[d + 1] = 0; }
+            else if (width === 32) { R[d] = bswap32(R[d]); R[d + 1] = 0; }
             else { const lo = R[d]; R[d] = bswap32(R[d + 1]); R[d + 1] = bswap32(lo); }
             break;
           }
           // ---- ALU64 ----
           case 0x07: case 0x0f: {
-            const d = d2[i]; const s = s2[i];
+            const d = (w >> 8) & 0xff; const s = w >>> 16;
             const l = (R[d] >>> 0) + (R[s] >>> 0);
             R[d + 1] = (R[d + 1] + R[s + 1] + (l >= TWO32 ? 1 : 0)) | 0; R[d] = l | 0; break;
           }
           case 0x17: case 0x1f: {
-            const d = d2[i]; const s = s2[i];
+            const d = (w >> 8) & 0xff; const s = w >>> 16;
             const l = (R[d] >>> 0) - (R[s] >>> 0);
             R[d + 1] = (R[d + 1] - R[s + 1] - (l < 0 ? 1 : 0)) | 0; R[d] = l | 0; break;
           }
           case 0x27: case 0x2f: {
-            const d = d2[i]; const s = s2[i];
+            const d = (w >> 8) & 0xff; const s = w >>> 16;
             if (R[d + 1] === 0 && R[s + 1] === 0) {
               // Both operands below 2^32: when the product fits a double exactly, no limb arithmetic.
               const p = (R[d] >>> 0) * (R[s] >>> 0);
@@ -260,85 +344,85 @@ export class Interpreter {
             mul64(R[d], R[d + 1], R[s], R[s + 1]); R[d] = out[0]; R[d + 1] = out[1]; break;
           }
           case 0x37: case 0x3f: {
-            const d = d2[i]; const s = s2[i];
+            const d = (w >> 8) & 0xff; const s = w >>> 16;
             if (R[s] === 0 && R[s + 1] === 0) { R[d] = 0; R[d + 1] = 0; break; }
-            if (offs[i] === 1) sdiv64(R[d], R[d + 1], R[s], R[s + 1]); else udiv64(R[d], R[d + 1], R[s], R[s + 1]);
+            if (code[i4 + 1] === 1) sdiv64(R[d], R[d + 1], R[s], R[s + 1]); else udiv64(R[d], R[d + 1], R[s], R[s + 1]);
             R[d] = out[0]; R[d + 1] = out[1]; break;
           }
-          case 0x47: case 0x4f: { const d = d2[i]; const s = s2[i]; R[d] |= R[s]; R[d + 1] |= R[s + 1]; break; }
-          case 0x57: case 0x5f: { const d = d2[i]; const s = s2[i]; R[d] &= R[s]; R[d + 1] &= R[s + 1]; break; }
-          case 0x67: case 0x6f: { const d = d2[i]; lsh64(R[d], R[d + 1], R[s2[i]] & 63); R[d] = out[0]; R[d + 1] = out[1]; break; }
-          case 0x77: case 0x7f: { const d = d2[i]; rsh64(R[d], R[d + 1], R[s2[i]] & 63); R[d] = out[0]; R[d + 1] = out[1]; break; }
-          case 0x87: { const d = d2[i]; const lo = R[d]; R[d] = -lo | 0; R[d + 1] = (~R[d + 1] + (lo === 0 ? 1 : 0)) | 0; break; }
+          case 0x47: case 0x4f: { const d = (w >> 8) & 0xff; const s = w >>> 16; R[d] |= R[s]; R[d + 1] |= R[s + 1]; break; }
+          case 0x57: case 0x5f: { const d = (w >> 8) & 0xff; const s = w >>> 16; R[d] &= R[s]; R[d + 1] &= R[s + 1]; break; }
+          case 0x67: case 0x6f: { const d = (w >> 8) & 0xff; lsh64(R[d], R[d + 1], R[w >>> 16] & 63); R[d] = out[0]; R[d + 1] = out[1]; break; }
+          case 0x77: case 0x7f: { const d = (w >> 8) & 0xff; rsh64(R[d], R[d + 1], R[w >>> 16] & 63); R[d] = out[0]; R[d + 1] = out[1]; break; }
+          case 0x87: { const d = (w >> 8) & 0xff; const lo = R[d]; R[d] = -lo | 0; R[d + 1] = (~R[d + 1] + (lo === 0 ? 1 : 0)) | 0; break; }
           case 0x97: case 0x9f: {
-            const d = d2[i]; const s = s2[i];
+            const d = (w >> 8) & 0xff; const s = w >>> 16;
             if (R[s] === 0 && R[s + 1] === 0) break;
-            if (offs[i] === 1) smod64(R[d], R[d + 1], R[s], R[s + 1]); else umod64(R[d], R[d + 1], R[s], R[s + 1]);
+            if (code[i4 + 1] === 1) smod64(R[d], R[d + 1], R[s], R[s + 1]); else umod64(R[d], R[d + 1], R[s], R[s + 1]);
             R[d] = out[0]; R[d + 1] = out[1]; break;
           }
-          case 0xa7: case 0xaf: { const d = d2[i]; const s = s2[i]; R[d] ^= R[s]; R[d + 1] ^= R[s + 1]; break; }
+          case 0xa7: case 0xaf: { const d = (w >> 8) & 0xff; const s = w >>> 16; R[d] ^= R[s]; R[d + 1] ^= R[s + 1]; break; }
           case 0xb7: case 0xbf: {
-            const d = d2[i]; const s = s2[i]; const o = offs[i];
+            const d = (w >> 8) & 0xff; const s = w >>> 16; const o = code[i4 + 1];
             if (o === 0) { R[d] = R[s]; R[d + 1] = R[s + 1]; }
             else { const v = o === 8 ? (R[s] << 24) >> 24 : o === 16 ? (R[s] << 16) >> 16 : R[s]; R[d] = v; R[d + 1] = v >> 31; }
             break;
           }
-          case 0xc7: case 0xcf: { const d = d2[i]; arsh64(R[d], R[d + 1], R[s2[i]] & 63); R[d] = out[0]; R[d + 1] = out[1]; break; }
+          case 0xc7: case 0xcf: { const d = (w >> 8) & 0xff; arsh64(R[d], R[d + 1], R[w >>> 16] & 63); R[d] = out[0]; R[d + 1] = out[1]; break; }
           case 0xd7: {
-            const d = d2[i]; const w = imms[i];
-            if (w === 16) { R[d] = bswap16(R[d]); R[d + 1] = 0; }
-            else if (w === 32) { R[d] = bswap32(R[d]); R[d + 1] = 0; }
+            const d = (w >> 8) & 0xff; const width = code[i4 + 2];
+            if (width === 16) { R[d] = bswap16(R[d]); R[d + 1] = 0; }
+            else if (width === 32) { R[d] = bswap32(R[d]); R[d + 1] = 0; }
             else { const lo = R[d]; R[d] = bswap32(R[d + 1]); R[d + 1] = bswap32(lo); }
             break;
           }
           // ---- JMP (64-bit compares) ----
-          case 0x05: pc = aux[i]; break;
-          case 0x15: case 0x1d: { const d = d2[i]; const s = s2[i]; if (R[d] === R[s] && R[d + 1] === R[s + 1]) pc = aux[i]; break; }
-          case 0x55: case 0x5d: { const d = d2[i]; const s = s2[i]; if (R[d] !== R[s] || R[d + 1] !== R[s + 1]) pc = aux[i]; break; }
-          case 0x45: case 0x4d: { const d = d2[i]; const s = s2[i]; if ((R[d] & R[s]) !== 0 || (R[d + 1] & R[s + 1]) !== 0) pc = aux[i]; break; }
-          case 0x25: case 0x2d: { const d = d2[i]; const s = s2[i]; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0)) pc = aux[i]; break; }
-          case 0x35: case 0x3d: { const d = d2[i]; const s = s2[i]; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0)) pc = aux[i]; break; }
-          case 0xa5: case 0xad: { const d = d2[i]; const s = s2[i]; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0)) pc = aux[i]; break; }
-          case 0xb5: case 0xbd: { const d = d2[i]; const s = s2[i]; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0)) pc = aux[i]; break; }
-          case 0x65: case 0x6d: { const d = d2[i]; const s = s2[i]; const ah = R[d + 1]; const bh = R[s + 1]; if (ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0)) pc = aux[i]; break; }
-          case 0x75: case 0x7d: { const d = d2[i]; const s = s2[i]; const ah = R[d + 1]; const bh = R[s + 1]; if (ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0)) pc = aux[i]; break; }
-          case 0xc5: case 0xcd: { const d = d2[i]; const s = s2[i]; const ah = R[d + 1]; const bh = R[s + 1]; if (ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0)) pc = aux[i]; break; }
-          case 0xd5: case 0xdd: { const d = d2[i]; const s = s2[i]; const ah = R[d + 1]; const bh = R[s + 1]; if (ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0)) pc = aux[i]; break; }
+          case 0x05: pc = code[i4 + 3]; break;
+          case 0x15: case 0x1d: { const d = (w >> 8) & 0xff; const s = w >>> 16; if (R[d] === R[s] && R[d + 1] === R[s + 1]) pc = code[i4 + 3]; break; }
+          case 0x55: case 0x5d: { const d = (w >> 8) & 0xff; const s = w >>> 16; if (R[d] !== R[s] || R[d + 1] !== R[s + 1]) pc = code[i4 + 3]; break; }
+          case 0x45: case 0x4d: { const d = (w >> 8) & 0xff; const s = w >>> 16; if ((R[d] & R[s]) !== 0 || (R[d + 1] & R[s + 1]) !== 0) pc = code[i4 + 3]; break; }
+          case 0x25: case 0x2d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0)) pc = code[i4 + 3]; break; }
+          case 0x35: case 0x3d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0)) pc = code[i4 + 3]; break; }
+          case 0xa5: case 0xad: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0)) pc = code[i4 + 3]; break; }
+          case 0xb5: case 0xbd: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0)) pc = code[i4 + 3]; break; }
+          case 0x65: case 0x6d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0)) pc = code[i4 + 3]; break; }
+          case 0x75: case 0x7d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0)) pc = code[i4 + 3]; break; }
+          case 0xc5: case 0xcd: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0)) pc = code[i4 + 3]; break; }
+          case 0xd5: case 0xdd: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0)) pc = code[i4 + 3]; break; }
           // ---- JMP32 (low halves) ----
-          case 0x06: pc = aux[i]; break;
-          case 0x16: case 0x1e: if (R[d2[i]] === R[s2[i]]) pc = aux[i]; break;
-          case 0x56: case 0x5e: if (R[d2[i]] !== R[s2[i]]) pc = aux[i]; break;
-          case 0x46: case 0x4e: if ((R[d2[i]] & R[s2[i]]) !== 0) pc = aux[i]; break;
-          case 0x26: case 0x2e: if (R[d2[i]] >>> 0 > R[s2[i]] >>> 0) pc = aux[i]; break;
-          case 0x36: case 0x3e: if (R[d2[i]] >>> 0 >= R[s2[i]] >>> 0) pc = aux[i]; break;
-          case 0xa6: case 0xae: if (R[d2[i]] >>> 0 < R[s2[i]] >>> 0) pc = aux[i]; break;
-          case 0xb6: case 0xbe: if (R[d2[i]] >>> 0 <= R[s2[i]] >>> 0) pc = aux[i]; break;
-          case 0x66: case 0x6e: if (R[d2[i]] > R[s2[i]]) pc = aux[i]; break;
-          case 0x76: case 0x7e: if (R[d2[i]] >= R[s2[i]]) pc = aux[i]; break;
-          case 0xc6: case 0xce: if (R[d2[i]] < R[s2[i]]) pc = aux[i]; break;
-          case 0xd6: case 0xde: if (R[d2[i]] <= R[s2[i]]) pc = aux[i]; break;
+          case 0x06: pc = code[i4 + 3]; break;
+          case 0x16: case 0x1e: if (R[(w >> 8) & 0xff] === R[w >>> 16]) pc = code[i4 + 3]; break;
+          case 0x56: case 0x5e: if (R[(w >> 8) & 0xff] !== R[w >>> 16]) pc = code[i4 + 3]; break;
+          case 0x46: case 0x4e: if ((R[(w >> 8) & 0xff] & R[w >>> 16]) !== 0) pc = code[i4 + 3]; break;
+          case 0x26: case 0x2e: if (R[(w >> 8) & 0xff] >>> 0 > R[w >>> 16] >>> 0) pc = code[i4 + 3]; break;
+          case 0x36: case 0x3e: if (R[(w >> 8) & 0xff] >>> 0 >= R[w >>> 16] >>> 0) pc = code[i4 + 3]; break;
+          case 0xa6: case 0xae: if (R[(w >> 8) & 0xff] >>> 0 < R[w >>> 16] >>> 0) pc = code[i4 + 3]; break;
+          case 0xb6: case 0xbe: if (R[(w >> 8) & 0xff] >>> 0 <= R[w >>> 16] >>> 0) pc = code[i4 + 3]; break;
+          case 0x66: case 0x6e: if (R[(w >> 8) & 0xff] > R[w >>> 16]) pc = code[i4 + 3]; break;
+          case 0x76: case 0x7e: if (R[(w >> 8) & 0xff] >= R[w >>> 16]) pc = code[i4 + 3]; break;
+          case 0xc6: case 0xce: if (R[(w >> 8) & 0xff] < R[w >>> 16]) pc = code[i4 + 3]; break;
+          case 0xd6: case 0xde: if (R[(w >> 8) & 0xff] <= R[w >>> 16]) pc = code[i4 + 3]; break;
           // ---- loads ----
-          case 0x61: { const d = d2[i]; R[d] = dv.getInt32(ea(R, pt, rt, memSize, s2[i], offs[i], 4, PERM_READ), true); R[d + 1] = 0; break; }
-          case 0x69: { const d = d2[i]; R[d] = dv.getUint16(ea(R, pt, rt, memSize, s2[i], offs[i], 2, PERM_READ), true); R[d + 1] = 0; break; }
-          case 0x71: { const d = d2[i]; R[d] = dv.getUint8(ea(R, pt, rt, memSize, s2[i], offs[i], 1, PERM_READ)); R[d + 1] = 0; break; }
-          case 0x79: { const d = d2[i]; const a = ea(R, pt, rt, memSize, s2[i], offs[i], 8, PERM_READ); R[d] = dv.getInt32(a, true); R[d + 1] = dv.getInt32(a + 4, true); break; }
-          case 0x81: { const d = d2[i]; const v = dv.getInt32(ea(R, pt, rt, memSize, s2[i], offs[i], 4, PERM_READ), true); R[d] = v; R[d + 1] = v >> 31; break; }
-          case 0x89: { const d = d2[i]; const v = dv.getInt16(ea(R, pt, rt, memSize, s2[i], offs[i], 2, PERM_READ), true); R[d] = v; R[d + 1] = v >> 31; break; }
-          case 0x91: { const d = d2[i]; const v = dv.getInt8(ea(R, pt, rt, memSize, s2[i], offs[i], 1, PERM_READ)); R[d] = v; R[d + 1] = v >> 31; break; }
-          case 0x18: { const d = d2[i]; R[d] = imms[i]; R[d + 1] = aux[i]; pc++; break; }
+          case 0x61: { const d = (w >> 8) & 0xff; R[d] = dv.getInt32(ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 4, PERM_READ), true); R[d + 1] = 0; break; }
+          case 0x69: { const d = (w >> 8) & 0xff; R[d] = dv.getUint16(ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 2, PERM_READ), true); R[d + 1] = 0; break; }
+          case 0x71: { const d = (w >> 8) & 0xff; R[d] = dv.getUint8(ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 1, PERM_READ)); R[d + 1] = 0; break; }
+          case 0x79: { const d = (w >> 8) & 0xff; const a = ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 8, PERM_READ); R[d] = dv.getInt32(a, true); R[d + 1] = dv.getInt32(a + 4, true); break; }
+          case 0x81: { const d = (w >> 8) & 0xff; const v = dv.getInt32(ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 4, PERM_READ), true); R[d] = v; R[d + 1] = v >> 31; break; }
+          case 0x89: { const d = (w >> 8) & 0xff; const v = dv.getInt16(ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 2, PERM_READ), true); R[d] = v; R[d + 1] = v >> 31; break; }
+          case 0x91: { const d = (w >> 8) & 0xff; const v = dv.getInt8(ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 1, PERM_READ)); R[d] = v; R[d + 1] = v >> 31; break; }
+          case 0x18: { const d = (w >> 8) & 0xff; R[d] = code[i4 + 2]; R[d + 1] = code[i4 + 3]; pc++; break; }
           // ---- stores ----
-          case 0x62: dv.setInt32(ea(R, pt, rt, memSize, d2[i], offs[i], 4, PERM_WRITE), imms[i], true); break;
-          case 0x6a: dv.setInt16(ea(R, pt, rt, memSize, d2[i], offs[i], 2, PERM_WRITE), imms[i], true); break;
-          case 0x72: dv.setInt8(ea(R, pt, rt, memSize, d2[i], offs[i], 1, PERM_WRITE), imms[i]); break;
-          case 0x7a: { const a = ea(R, pt, rt, memSize, d2[i], offs[i], 8, PERM_WRITE); dv.setInt32(a, imms[i], true); dv.setInt32(a + 4, imms[i] >> 31, true); break; }
-          case 0x63: dv.setInt32(ea(R, pt, rt, memSize, d2[i], offs[i], 4, PERM_WRITE), R[s2[i]], true); break;
-          case 0x6b: dv.setInt16(ea(R, pt, rt, memSize, d2[i], offs[i], 2, PERM_WRITE), R[s2[i]], true); break;
-          case 0x73: dv.setInt8(ea(R, pt, rt, memSize, d2[i], offs[i], 1, PERM_WRITE), R[s2[i]]); break;
-          case 0x7b: { const a = ea(R, pt, rt, memSize, d2[i], offs[i], 8, PERM_WRITE); const s = s2[i]; dv.setInt32(a, R[s], true); dv.setInt32(a + 4, R[s + 1], true); break; }
+          case 0x62: dv.setInt32(ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 4, PERM_WRITE), code[i4 + 2], true); break;
+          case 0x6a: dv.setInt16(ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 2, PERM_WRITE), code[i4 + 2], true); break;
+          case 0x72: dv.setInt8(ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 1, PERM_WRITE), code[i4 + 2]); break;
+          case 0x7a: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 8, PERM_WRITE); const imm = code[i4 + 2]; dv.setInt32(a, imm, true); dv.setInt32(a + 4, imm >> 31, true); break; }
+          case 0x63: dv.setInt32(ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 4, PERM_WRITE), R[w >>> 16], true); break;
+          case 0x6b: dv.setInt16(ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 2, PERM_WRITE), R[w >>> 16], true); break;
+          case 0x73: dv.setInt8(ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 1, PERM_WRITE), R[w >>> 16]); break;
+          case 0x7b: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 8, PERM_WRITE); const s = w >>> 16; dv.setInt32(a, R[s], true); dv.setInt32(a + 4, R[s + 1], true); break; }
           // ---- atomics ----
           case 0xc3: {
             // Atomics need write permission (an atomic on .rodata faults, as in the JIT and the kernel).
-            const a = ea(R, pt, rt, memSize, d2[i], offs[i], 4, PERM_WRITE); const s = s2[i]; const old = dv.getInt32(a, true); const fn = imms[i];
+            const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 4, PERM_WRITE); const s = w >>> 16; const old = dv.getInt32(a, true); const fn = code[i4 + 2];
             switch (fn & ~1) {
               case 0x00: dv.setInt32(a, (old + R[s]) | 0, true); break;
               case 0x40: dv.setInt32(a, old | R[s], true); break;
@@ -351,8 +435,8 @@ export class Interpreter {
             break;
           }
           case 0xdb: {
-            const a = ea(R, pt, rt, memSize, d2[i], offs[i], 8, PERM_WRITE); const s = s2[i];
-            const lo = dv.getInt32(a, true); const hi = dv.getInt32(a + 4, true); const fn = imms[i];
+            const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 8, PERM_WRITE); const s = w >>> 16;
+            const lo = dv.getInt32(a, true); const hi = dv.getInt32(a + 4, true); const fn = code[i4 + 2];
             let nlo = lo; let nhi = hi;
             switch (fn & ~1) {
               case 0x00: { const l = (lo >>> 0) + (R[s] >>> 0); nhi = (hi + R[s + 1] + (l >= TWO32 ? 1 : 0)) | 0; nlo = l | 0; break; }
@@ -368,44 +452,96 @@ export class Interpreter {
           }
           // ---- legacy packet loads (skb data, big-endian; out of range ends the program with 0) ----
           case 0x20: case 0x28: case 0x30: case 0x40: case 0x48: case 0x50: {
-            const o = op[i];
+            const o = w & 0xff;
             const size = (o & 0x18) === 0 ? 4 : (o & 0x18) === 0x08 ? 2 : 1;
-            const off = (o & 0x40) !== 0 ? (R[s2[i]] + imms[i]) | 0 : imms[i];
+            const off = (o & 0x40) !== 0 ? (R[w >>> 16] + code[i4 + 2]) | 0 : code[i4 + 2];
             if (off < 0 || off + size > this.skbLength) { ctx.requestExit(0n); this.syncBudget(budget); return prog; }
             const a = this.skbAddress + off;
             R[0] = size === 4 ? dv.getInt32(a, false) : size === 2 ? dv.getUint16(a, false) : dv.getUint8(a);
             R[1] = 0; break;
           }
           // ---- calls ----
+          case OP_MAP_LOOKUP: {
+            // bpf_map_lookup_elem on a map the interpreter knows, with a readable key: what the
+            // helper computes, inline. Anything else (a bad key faults there) takes the helper.
+            if (R[3] === MAP_POINTER_TAG_HI) {
+              const m = R[2] >>> 0;
+              if (m < this.mapCount) {
+                const layout = this.mapLayouts;
+                const l = m * LAYOUT_WORDS;
+                const kind = layout[l];
+                const at = kind === MAP_GENERIC ? -1 : probe(R, pt, rt, memSize, 4, layout[l + L_KEY_SIZE], PERM_READ);
+                if (at >= 0) {
+                  const cpu = ctx.cpu;
+                  if (kind === MAP_ARRAY) {
+                    const index = dv.getUint32(at, true);
+                    R[0] = index < layout[l + L_MAX_ENTRIES] ? layout[l + L_BASE] + index * layout[l + L_STRIDE] + cpu * layout[l + L_CPU_STRIDE] : 0;
+                    R[1] = 0; break;
+                  }
+                  if (kind === MAP_HASH32) {
+                    const key = dv.getInt32(at, true);
+                    const mask = layout[l + L_MASK]; const table = layout[l + L_TABLE]; const keys = layout[l + L_KEYS];
+                    let b = keyHash32(key) & mask;
+                    let found = 0;
+                    for (;;) {
+                      const e = dv.getInt32(table + b * 4, true);
+                      if (e === 0) break;
+                      if (dv.getInt32(keys + (e - 1) * 4, true) === key) { found = layout[l + L_BASE] + (e - 1) * layout[l + L_STRIDE]; break; }
+                      b = (b + 1) & mask;
+                    }
+                    R[0] = found; R[1] = 0; break;
+                  }
+                  R[0] = this.maps![m].programLookupAt(mem.u8, at, cpu); R[1] = 0; break;
+                }
+              }
+            }
+            this.callHelper(prog, code[i4 + 3], i4 >>> 2, budget);
+            budget = this.budget;
+            break;
+          }
+          case OP_MAP_UPDATE: {
+            if (R[3] === MAP_POINTER_TAG_HI && R[9] === 0 && R[8] >>> 0 <= 0xffff) {
+              const m = R[2] >>> 0;
+              const layout = this.mapLayouts;
+              if (m < this.mapCount && layout[m * LAYOUT_WORDS] !== MAP_GENERIC) {
+                const l = m * LAYOUT_WORDS;
+                const key = probe(R, pt, rt, memSize, 4, layout[l + L_KEY_SIZE], PERM_READ);
+                const value = key >= 0 ? probe(R, pt, rt, memSize, 6, layout[l + L_VALUE_SIZE], PERM_READ) : -1;
+                if (value >= 0) {
+                  const r0 = this.maps![m].programUpdateAt(mem.u8, key, value, R[8], ctx.cpu);
+                  R[0] = r0; R[1] = r0 < 0 ? -1 : 0; break;
+                }
+              }
+            }
+            this.callHelper(prog, code[i4 + 3], i4 >>> 2, budget);
+            budget = this.budget;
+            break;
+          }
           case 0x85: {
-            if (s2[i] === 2) {
+            if ((w >>> 16) === 2) {
               // bpf-to-bpf call: push a frame, keep r1..r5, save r6..r9.
-              if (depth + 1 >= MAX_CALL_FRAMES) throw new VmError('ECALLDEPTH', `call exceeds ${MAX_CALL_FRAMES} frames`, i);
+              if (depth + 1 >= MAX_CALL_FRAMES) throw new VmError('ECALLDEPTH', `call exceeds ${MAX_CALL_FRAMES} frames`, pc - 1);
               this.frameReturn[depth] = pc;
               this.frameProgram[depth] = prog;
-              this.frameSaved.set(R.subarray(12, 20), depth * 8);
+              const saved = this.frameSaved;
+              for (let r = 0; r < 8; r++) saved[depth * 8 + r] = R[12 + r];
               depth++;
               this.depth = depth;
               R[20] = this.stackTop - depth * STACK_FRAME_SIZE; R[21] = 0;
-              pc = aux[i];
+              pc = code[i4 + 3];
               break;
             }
-            const index = aux[i];
-            const helper = index >= 0 ? prog.helperFns[index] : this.helpers.get(-1 - index);
-            if (!helper) throw new VmError('EHELPER', `call to unknown helper #${-1 - index}`, i);
-            this.syncBudget(budget);
-            const fast = helper.fn32;
-            if (fast !== undefined) fast(ctx, R);
-            else { fromBig(helper.fn(ctx, toBig(R[2], R[3]), toBig(R[4], R[5]), toBig(R[6], R[7]), toBig(R[8], R[9]), toBig(R[10], R[11]))); R[0] = out[0]; R[1] = out[1]; }
+            this.callHelper(prog, code[i4 + 3], pc - 1, budget);
             budget = this.budget;
-            if (ctx.exitRequested) { this.syncBudget(budget); return prog; }
+            if (ctx.exitRequested) return prog;
             if (ctx.tailCallTarget !== null) {
               const target = ctx.tailCallTarget;
               ctx.tailCallTarget = null;
               if (this.tailCalls < MAX_TAIL_CALLS && target instanceof DecodedProgram) {
                 this.tailCalls++;
-                target.registerTemplate.set(R.subarray(0, 22));
-                prog = target; op = prog.opcode; d2 = prog.dst2; s2 = prog.src2; offs = prog.offset; imms = prog.imm; aux = prog.aux; R = prog.registerTemplate;
+                const next = target.registerTemplate;
+                for (let r = 0; r < REG_SLOTS; r++) next[r] = R[r];
+                prog = target; code = prog.code; R = next;
                 pc = 0;
               }
             }
@@ -413,11 +549,12 @@ export class Interpreter {
             break;
           }
           case 0x8d: {
-            const reg = d2[i] !== 0 ? d2[i] : imms[i] * 2;
-            if (reg < 0 || reg > 20) throw new VmError('EINVAL_INSN', `callx through invalid register r${reg / 2}`, i);
+            const d = (w >> 8) & 0xff;
+            const reg = d !== 0 ? d : code[i4 + 2] * 2;
+            if (reg < 0 || reg > 20) throw new VmError('EINVAL_INSN', `callx through invalid register r${reg / 2}`, pc - 1);
             const id = R[reg + 1] === 0 ? R[reg] >>> 0 : -1;
             const helper = this.helpers.get(id);
-            if (!helper) throw new VmError('EHELPER', `callx to unknown helper 0x${toBig(R[reg], R[reg + 1]).toString(16)}`, i);
+            if (!helper) throw new VmError('EHELPER', `callx to unknown helper 0x${toBig(R[reg], R[reg + 1]).toString(16)}`, pc - 1);
             this.syncBudget(budget);
             const r0 = helper.fn(ctx, toBig(R[2], R[3]), toBig(R[4], R[5]), toBig(R[6], R[7]), toBig(R[8], R[9]), toBig(R[10], R[11]));
             budget = this.budget;
@@ -431,17 +568,20 @@ export class Interpreter {
             this.depth = depth;
             const caller = this.frameProgram[depth]!;
             if (caller !== prog) {
-              caller.registerTemplate.set(R.subarray(0, 22));
-              prog = caller; op = prog.opcode; d2 = prog.dst2; s2 = prog.src2; offs = prog.offset; imms = prog.imm; aux = prog.aux; R = prog.registerTemplate;
+              const regs = caller.registerTemplate;
+              for (let r = 0; r < REG_SLOTS; r++) regs[r] = R[r];
+              prog = caller; code = prog.code; R = regs;
             }
-            R.set(this.frameSaved.subarray(depth * 8, depth * 8 + 8), 12);
+            const saved = this.frameSaved;
+            for (let r = 0; r < 8; r++) R[12 + r] = saved[depth * 8 + r];
             R[20] = this.stackTop - depth * STACK_FRAME_SIZE; R[21] = 0;
             pc = this.frameReturn[depth];
             break;
           }
+          case OP_PAST_END:
+            throw new VmError('EJUMP', 'execution ran past the last instruction', pc - 1);
           default:
-            if (i >= prog.length) throw new VmError('EJUMP', 'execution ran past the last instruction', i);
-            throw new VmError('EINVAL_INSN', `invalid opcode 0x${op[i].toString(16).padStart(2, '0')}`, i);
+            throw new VmError('EINVAL_INSN', `invalid opcode 0x${(w & 0xff).toString(16).padStart(2, '0')}`, pc - 1);
         }
       }
     } catch (caught) {
@@ -451,6 +591,25 @@ export class Interpreter {
         throw new VmError(error.code, error.message, pc - 1);
       }
       throw error;
+    }
+  }
+
+  /**
+   * A `call` of helper `index` of `prog` (negative: bound at run time) at instruction `i`, with the
+   * budget the program has left; the helper's r0 goes to r0 and `this.budget` is what is left after
+   * it (callbacks run instructions).
+   */
+  private callHelper(prog: DecodedProgram, index: number, i: number, budget: number): void {
+    const helper = index >= 0 ? prog.helperFns[index] : this.helpers.get(-1 - index);
+    if (!helper) throw new VmError('EHELPER', `call to unknown helper #${-1 - index}`, i);
+    this.budget = budget;
+    const R = prog.registerTemplate;
+    const fast = helper.fn32;
+    if (fast !== undefined) fast(this.ctx, R);
+    else {
+      fromBig(helper.fn(this.ctx, toBig(R[2], R[3]), toBig(R[4], R[5]), toBig(R[6], R[7]), toBig(R[8], R[9]), toBig(R[10], R[11])));
+      R[0] = out[0];
+      R[1] = out[1];
     }
   }
 

@@ -3,6 +3,7 @@ import { VmError } from '../memory/fault.js';
 import type { Helper, HelperTable, ProgramHandle } from '../helpers/types.js';
 import { encodeFuncPointer } from '../helpers/types.js';
 import { HELPER_NAMES } from '../helpers/generated/helper-ids.js';
+import { mapHelperKind } from '../helpers/map-helpers.js';
 
 /** Resolves `lddw` map references (pseudo sources) to 64-bit values in the VM. */
 export interface MapLinker {
@@ -25,6 +26,19 @@ const CALL_LOCAL = 1;
 
 /** Register-file slots: r0..r10 as (lo, hi) int32 pairs; constants of `K` instructions follow. */
 export const REG_SLOTS = 22;
+
+/**
+ * Operations of the packed `code` array that are not BPF opcodes (byte values no BPF instruction
+ * uses, so the interpreter's switch stays one dense table):
+ */
+/** `call bpf_map_lookup_elem` (the VM's own helper): maps the interpreter knows are looked up inline. */
+export const OP_MAP_LOOKUP = 0xe5;
+/** `call bpf_map_update_elem` (the VM's own helper), inline for the maps the interpreter knows. */
+export const OP_MAP_UPDATE = 0xf5;
+/** The slot past the last instruction: running into it is an error. */
+export const OP_PAST_END = 0xff;
+/** Int32 words per instruction in `code`: [op | dst2 << 8 | src2 << 16, offset, imm, aux]. */
+export const CODE_WORDS = 4;
 
 const VALID_OPCODES = buildValidOpcodes();
 
@@ -113,6 +127,13 @@ export class DecodedProgram implements ProgramHandle {
   readonly aux: Int32Array;
   /** Helper functions referenced by `call` (aux = index in this array). */
   readonly helperFns: Helper[] = [];
+  /**
+   * Everything above packed per slot for the interpreter, CODE_WORDS int32 words each:
+   * `op | dst2 << 8 | src2 << 16`, offset, imm, aux; `op` is the BPF opcode or one of the `OP_*`
+   * operations. One array read gives an instruction's opcode and both operands. One extra slot at
+   * the end holds OP_PAST_END.
+   */
+  readonly code: Int32Array;
   /** Register file template: zeros for r0..r10, then the constants. */
   readonly registerTemplate: Int32Array;
   readonly instructions: readonly Instruction[];
@@ -174,6 +195,27 @@ export class DecodedProgram implements ProgramHandle {
       }
     }
     this.registerTemplate = regs;
+    this.code = this.pack();
+  }
+
+  private pack(): Int32Array {
+    const n = this.length;
+    const code = new Int32Array((n + 1) * CODE_WORDS);
+    for (let pc = 0; pc < n; pc++) {
+      let op = this.opcode[pc];
+      if (op === 0x85 && this.src2[pc] === CALL_HELPER * 2 && this.aux[pc] >= 0) {
+        const kind = mapHelperKind(this.helperFns[this.aux[pc]]);
+        if (kind === 'lookup') op = OP_MAP_LOOKUP;
+        else if (kind === 'update') op = OP_MAP_UPDATE;
+      }
+      const w = pc * CODE_WORDS;
+      code[w] = op | (this.dst2[pc] << 8) | (this.src2[pc] << 16);
+      code[w + 1] = this.offset[pc];
+      code[w + 2] = this.imm[pc];
+      code[w + 3] = this.aux[pc];
+    }
+    code[n * CODE_WORDS] = OP_PAST_END;
+    return code;
   }
 
   private checkAlu(insn: Instruction, pc: number): void {

@@ -14,8 +14,10 @@ export const BPF_F_RDONLY_PROG = 0x80;
  */
 export class ArrayMap extends VmMap {
   readonly region: Region;
-  private readonly stride: number;
-  private readonly copies: number;
+  /** Bytes per value copy (value size rounded up to 8). */
+  readonly stride: number;
+  /** Copies of each value: the CPU count for per-CPU arrays, else 1. */
+  readonly copies: number;
 
   constructor(index: number, spec: BpfMapSpec, private readonly env: MapEnvironment, perCpu: boolean) {
     super(index, spec);

@@ -6,6 +6,8 @@ import { RegionKind } from '../memory/layout.js';
 export const HASH_INDEX_MULTIPLIER = 0x9e3779b1;
 /** MurmurHash3 fmix32: h ^= h >>> 16; h *= [0]; h ^= h >>> 13; h *= [1]; h ^= h >>> 16. */
 export const FINAL_MIX = [0x85ebca6b, 0xc2b2ae35] as const;
+const FINAL_MIX_0 = FINAL_MIX[0];
+const FINAL_MIX_1 = FINAL_MIX[1];
 /** Largest index (table + keys) a hash map keeps in the address space; bigger maps index in JS only. */
 const MAX_INDEX_BYTES = 4 << 20;
 
@@ -139,13 +141,10 @@ function bucketCount(maxEntries: number): number {
  * computation for keys whose size is a multiple of 4.
  */
 export function keyHash(u8: Uint8Array, at: number, size: number): number {
+  // The common u32 key, without the loop.
+  if (size === 4) return keyHash32(u8[at] | (u8[at + 1] << 8) | (u8[at + 2] << 16) | (u8[at + 3] << 24));
   let h = 0;
   let i = 0;
-  if (size === 4) {
-    // The common u32 key, without the loop (rotl(0, 5) ^ word = word).
-    h = Math.imul(u8[at] | (u8[at + 1] << 8) | (u8[at + 2] << 16) | (u8[at + 3] << 24), HASH_INDEX_MULTIPLIER);
-    i = 4;
-  }
   for (; i + 4 <= size; i += 4) {
     const w = u8[at + i] | (u8[at + i + 1] << 8) | (u8[at + i + 2] << 16) | (u8[at + i + 3] << 24);
     h = Math.imul(((h << 5) | (h >>> 27)) ^ w, HASH_INDEX_MULTIPLIER);
@@ -155,7 +154,15 @@ export function keyHash(u8: Uint8Array, at: number, size: number): number {
     for (let s = 0; i < size; i++, s += 8) w |= u8[at + i] << s;
     h = Math.imul(((h << 5) | (h >>> 27)) ^ w, HASH_INDEX_MULTIPLIER);
   }
-  h = Math.imul(h ^ (h >>> 16), FINAL_MIX[0]);
-  h = Math.imul(h ^ (h >>> 13), FINAL_MIX[1]);
+  h = Math.imul(h ^ (h >>> 16), FINAL_MIX_0);
+  h = Math.imul(h ^ (h >>> 13), FINAL_MIX_1);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** `keyHash` of a 4-byte key given as its little-endian int32 word (rotl(0, 5) ^ word = word). */
+export function keyHash32(word: number): number {
+  let h = Math.imul(word, HASH_INDEX_MULTIPLIER);
+  h = Math.imul(h ^ (h >>> 16), FINAL_MIX_0);
+  h = Math.imul(h ^ (h >>> 13), FINAL_MIX_1);
   return (h ^ (h >>> 16)) >>> 0;
 }

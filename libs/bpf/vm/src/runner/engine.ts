@@ -28,7 +28,7 @@ export interface Engine {
  */
 export type EngineFactory = (mem: AddressSpace, helpers: HelperTable, maps: () => readonly VmMap[]) => Engine;
 
-export const interpreterEngine: EngineFactory = (mem, helpers) => new Interpreter(mem, helpers);
+export const interpreterEngine: EngineFactory = (mem, helpers, maps) => new Interpreter(mem, helpers, maps);
 
 /** The JIT over a VM, with the VM's maps so map lookups can skip the generic helper path. */
 export function jitEngine(options: Omit<JitEngineOptions, 'maps'> = {}): EngineFactory {
