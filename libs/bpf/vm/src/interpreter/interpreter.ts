@@ -19,7 +19,7 @@ import { HashMap } from '../maps/hash.js';
 import { keyHash32 } from '../maps/hash-index.js';
 import type { VmMap } from '../maps/map.js';
 import { arsh64, bswap16, bswap32, fromBig, lsh64, mul64, out, rsh64, sdiv64, smod64, toBig, udiv64, umod64 } from './alu64.js';
-import { DecodedProgram, OP_MAP_LOOKUP, OP_MAP_UPDATE, OP_PAST_END, REG_SLOTS } from './program.js';
+import { CODE_WORDS, DecodedProgram, OP_MAP_LOOKUP, OP_MAP_UPDATE, OP_PAST_END, REG_SLOTS } from './program.js';
 import type { RunContext } from './run-context.js';
 
 /** Default instruction budget per run (a verified program never needs this many). */
@@ -46,6 +46,20 @@ export interface InterpretResult {
 }
 
 const TWO32 = 4294967296;
+
+/*
+ * The hot loop (exec, ea, probe) writes these constants as literals: in V8's optimized code a
+ * module binding costs a context load and a hole check at every use. Checked here once:
+ * 4 = CODE_WORDS, 12 = PAGE_SHIFT, 1 / 2 = PERM_READ / PERM_WRITE, region table words 0 / 1 / 2 =
+ * REGION_START / REGION_END / REGION_PERMS, 0xe5 / 0xf5 / 0xff = OP_MAP_LOOKUP / OP_MAP_UPDATE /
+ * OP_PAST_END, -1175453696 = MAP_POINTER_TAG_HI, and the map layout words and kinds below.
+ */
+if (
+  CODE_WORDS !== 4 || PAGE_SHIFT !== 12 || PERM_READ !== 1 || PERM_WRITE !== 2 || REGION_START !== 0 || REGION_END !== 1 || REGION_PERMS !== 2 ||
+  OP_MAP_LOOKUP !== 0xe5 || OP_MAP_UPDATE !== 0xf5 || OP_PAST_END !== 0xff || MAP_POINTER_TAG_HI !== -1175453696
+) {
+  throw new Error('interpreter: literal constants out of date');
+}
 const MAX_EXACT = Number.MAX_SAFE_INTEGER;
 
 /**
@@ -56,31 +70,34 @@ const MAX_EXACT = Number.MAX_SAFE_INTEGER;
 function ea(R: Int32Array, pt: Uint16Array, rt: Uint32Array, memSize: number, slot: number, off: number, size: number, perm: number): number {
   const a = (R[slot] >>> 0) + off;
   if (R[slot + 1] === 0 && a >= 0 && a < memSize) {
-    const w = pt[a >>> PAGE_SHIFT] << 2;
-    if (w !== 0 && a >= rt[w + REGION_START] && a + size <= rt[w + REGION_END] && (rt[w + REGION_PERMS] & perm) !== 0) return a;
+    const w = pt[a >>> 12] << 2;
+    if (w !== 0 && a >= rt[w] && a + size <= rt[w + 1] && (rt[w + 2] & perm) !== 0) return a;
   }
-  throw accessFault;
+  return -1;
 }
 
-/** Thrown by `ea` and turned into a VmFault with the instruction's details by `exec`. */
-const accessFault = new Error('access fault');
+/** `error` from a helper or map called by instruction `pc`, with that instruction when it has none. */
+function atInstruction(error: unknown, pc: number): unknown {
+  if (error instanceof VmFault && error.pc < 0) error.pc = pc;
+  if (error instanceof VmError && error.pc < 0) return new VmError(error.code, error.message, pc);
+  return error;
+}
 
 /** `ea` for register `slot` with offset 0, returning -1 instead of throwing (map helper arguments). */
 function probe(R: Int32Array, pt: Uint16Array, rt: Uint32Array, memSize: number, slot: number, size: number, perm: number): number {
   const a = R[slot] >>> 0;
   if (R[slot + 1] === 0 && a < memSize) {
-    const w = pt[a >>> PAGE_SHIFT] << 2;
-    if (w !== 0 && a >= rt[w + REGION_START] && a + size <= rt[w + REGION_END] && (rt[w + REGION_PERMS] & perm) !== 0) return a;
+    const w = pt[a >>> 12] << 2;
+    if (w !== 0 && a >= rt[w] && a + size <= rt[w + 1] && (rt[w + 2] & perm) !== 0) return a;
   }
   return -1;
 }
 
 /**
  * What the interpreter knows about each map of its VM, LAYOUT_WORDS int32 words per map index, for
- * the map helpers it runs inline. Kinds:
+ * the map helpers it runs inline (exec writes these numbers as literals). Kinds: 0 (neither lookup
+ * nor update inline: the helper runs), and:
  */
-/** Neither lookup nor update inline: the helper runs. */
-const MAP_GENERIC = 0;
 /** Array (per-CPU too): value address computed from the index. */
 const MAP_ARRAY = 1;
 /** Hash map with a 4-byte key, one value per element, no LRU order: its key index probed here. */
@@ -264,191 +281,260 @@ export class Interpreter {
     const mem = this.mem;
     const ctx = this.ctx;
     let prog = start;
-    let code = prog.code;
-    let R = prog.registerTemplate;
     const baseDepth = this.depth;
     let depth = baseDepth;
-    let dv = mem.view;
-    let pt = mem.pageTable;
-    let rt = mem.regionTable;
-    let memSize = mem.u8.length;
-    let generation = mem.generation;
     let budget = this.budget;
-    let pc = startPc;
+    // Index of the next instruction's first word in `prog.code` (see DecodedProgram.code).
+    let pc4 = start.codeBase + startPc * 4;
 
-    try {
-      for (;;) {
-        if (--budget < 0) throw new VmError('EBUDGET', `instruction budget of ${this.limit} exhausted (runaway loop?)`, pc);
-        const i4 = pc << 2;
+    // The inner loop runs the instructions that call nothing; it leaves for everything else
+    // (helper and bpf-to-bpf calls, exit, tail calls, BigInt arithmetic, faults, the budget), which
+    // the outer loop handles before going back in. With no call and no try/catch in it, V8 keeps
+    // the loop's variables in registers (a try/catch makes it store pc for the handler at every
+    // instruction).
+    for (;;) {
+      // Registers and instructions share one array: one object for V8 to check and keep in registers.
+      const code = prog.code;
+      const R = code;
+      const dv = mem.view;
+      const pt = mem.pageTable;
+      const rt = mem.regionTable;
+      const memSize = mem.u8.length;
+      dispatch: for (;;) {
+        budget = (budget - 1) | 0;
+        if (budget < 0) break;
+        const i4 = pc4;
         const w = code[i4];
-        pc++;
+        pc4 = i4 + 4;
         switch (w & 0xff) {
-          // ---- ALU (32-bit): result zero-extended ----
-          case 0x04: case 0x0c: { const d = (w >> 8) & 0xff; R[d] = (R[d] + R[w >>> 16]) | 0; R[d + 1] = 0; break; }
-          case 0x14: case 0x1c: { const d = (w >> 8) & 0xff; R[d] = (R[d] - R[w >>> 16]) | 0; R[d + 1] = 0; break; }
-          case 0x24: case 0x2c: { const d = (w >> 8) & 0xff; R[d] = Math.imul(R[d], R[w >>> 16]); R[d + 1] = 0; break; }
-          case 0x34: case 0x3c: {
-            const d = (w >> 8) & 0xff; const b = R[w >>> 16];
-            if (b === 0) R[d] = 0;
-            else if (code[i4 + 1] === 1) R[d] = (R[d] / b) | 0;
-            else R[d] = Math.floor((R[d] >>> 0) / (b >>> 0)) | 0;
-            R[d + 1] = 0; break;
-          }
-          case 0x44: case 0x4c: { const d = (w >> 8) & 0xff; R[d] |= R[w >>> 16]; R[d + 1] = 0; break; }
-          case 0x54: case 0x5c: { const d = (w >> 8) & 0xff; R[d] &= R[w >>> 16]; R[d + 1] = 0; break; }
-          case 0x64: case 0x6c: { const d = (w >> 8) & 0xff; R[d] = R[d] << (R[w >>> 16] & 31); R[d + 1] = 0; break; }
-          case 0x74: case 0x7c: { const d = (w >> 8) & 0xff; R[d] = R[d] >>> (R[w >>> 16] & 31); R[d + 1] = 0; break; }
-          case 0x84: { const d = (w >> 8) & 0xff; R[d] = -R[d] | 0; R[d + 1] = 0; break; }
-          case 0x94: case 0x9c: {
-            const d = (w >> 8) & 0xff; const b = R[w >>> 16];
-            if (b !== 0) R[d] = code[i4 + 1] === 1 ? (R[d] % b) | 0 : ((R[d] >>> 0) % (b >>> 0)) | 0;
-            R[d + 1] = 0; break;
-          }
-          case 0xa4: case 0xac: { const d = (w >> 8) & 0xff; R[d] ^= R[w >>> 16]; R[d + 1] = 0; break; }
-          case 0xb4: case 0xbc: {
-            const d = (w >> 8) & 0xff; const v = R[w >>> 16]; const o = code[i4 + 1];
-            R[d] = o === 8 ? (v << 24) >> 24 : o === 16 ? (v << 16) >> 16 : v;
-            R[d + 1] = 0; break;
-          }
-          case 0xc4: case 0xcc: { const d = (w >> 8) & 0xff; R[d] = R[d] >> (R[w >>> 16] & 31); R[d + 1] = 0; break; }
-          case 0xd4: {
-            const d = (w >> 8) & 0xff; const width = code[i4 + 2];
-            if (width === 16) { R[d] &= 0xffff; R[d + 1] = 0; } else if (width === 32) R[d + 1] = 0;
-            break;
-          }
-          case 0xdc: {
-            const d = (w >> 8) & 0xff; const width = code[i4 + 2];
-            if (width === 16) { R[d] = bswap16(R[d]); R[d + 1] = 0; }
-            else if (width === 32) { R[d] = bswap32(R[d]); R[d + 1] = 0; }
-            else { const lo = R[d]; R[d] = bswap32(R[d + 1]); R[d + 1] = bswap32(lo); }
-            break;
-          }
-          // ---- ALU64 ----
-          case 0x07: case 0x0f: {
-            const d = (w >> 8) & 0xff; const s = w >>> 16;
-            const l = (R[d] >>> 0) + (R[s] >>> 0);
-            R[d + 1] = (R[d + 1] + R[s + 1] + (l >= TWO32 ? 1 : 0)) | 0; R[d] = l | 0; break;
-          }
-          case 0x17: case 0x1f: {
-            const d = (w >> 8) & 0xff; const s = w >>> 16;
-            const l = (R[d] >>> 0) - (R[s] >>> 0);
-            R[d + 1] = (R[d + 1] - R[s + 1] - (l < 0 ? 1 : 0)) | 0; R[d] = l | 0; break;
-          }
-          case 0x27: case 0x2f: {
-            const d = (w >> 8) & 0xff; const s = w >>> 16;
-            if (R[d + 1] === 0 && R[s + 1] === 0) {
-              // Both operands below 2^32: when the product fits a double exactly, no limb arithmetic.
-              const p = (R[d] >>> 0) * (R[s] >>> 0);
-              if (p <= MAX_EXACT) { R[d] = p % TWO32 | 0; R[d + 1] = (p / TWO32) | 0; break; }
+            // ---- ALU (32-bit): result zero-extended ----
+            case 0x04: case 0x0c: { const d = (w >> 8) & 0xff; R[d] = (R[d] + R[w >>> 16]) | 0; R[d + 1] = 0; break; }
+            case 0x14: case 0x1c: { const d = (w >> 8) & 0xff; R[d] = (R[d] - R[w >>> 16]) | 0; R[d + 1] = 0; break; }
+            case 0x24: case 0x2c: { const d = (w >> 8) & 0xff; R[d] = Math.imul(R[d], R[w >>> 16]); R[d + 1] = 0; break; }
+            case 0x34: case 0x3c: {
+              const d = (w >> 8) & 0xff; const b = R[w >>> 16];
+              if (b === 0) R[d] = 0;
+              else if (code[i4 + 1] === 1) R[d] = (R[d] / b) | 0;
+              else R[d] = Math.floor((R[d] >>> 0) / (b >>> 0)) | 0;
+              R[d + 1] = 0; break;
             }
-            mul64(R[d], R[d + 1], R[s], R[s + 1]); R[d] = out[0]; R[d + 1] = out[1]; break;
+            case 0x44: case 0x4c: { const d = (w >> 8) & 0xff; R[d] |= R[w >>> 16]; R[d + 1] = 0; break; }
+            case 0x54: case 0x5c: { const d = (w >> 8) & 0xff; R[d] &= R[w >>> 16]; R[d + 1] = 0; break; }
+            case 0x64: case 0x6c: { const d = (w >> 8) & 0xff; R[d] = R[d] << (R[w >>> 16] & 31); R[d + 1] = 0; break; }
+            case 0x74: case 0x7c: { const d = (w >> 8) & 0xff; R[d] = R[d] >>> (R[w >>> 16] & 31); R[d + 1] = 0; break; }
+            case 0x84: { const d = (w >> 8) & 0xff; R[d] = -R[d] | 0; R[d + 1] = 0; break; }
+            case 0x94: case 0x9c: {
+              const d = (w >> 8) & 0xff; const b = R[w >>> 16];
+              if (b !== 0) R[d] = code[i4 + 1] === 1 ? (R[d] % b) | 0 : ((R[d] >>> 0) % (b >>> 0)) | 0;
+              R[d + 1] = 0; break;
+            }
+            case 0xa4: case 0xac: { const d = (w >> 8) & 0xff; R[d] ^= R[w >>> 16]; R[d + 1] = 0; break; }
+            case 0xb4: case 0xbc: {
+              const d = (w >> 8) & 0xff; const v = R[w >>> 16]; const o = code[i4 + 1];
+              R[d] = o === 8 ? (v << 24) >> 24 : o === 16 ? (v << 16) >> 16 : v;
+              R[d + 1] = 0; break;
+            }
+            case 0xc4: case 0xcc: { const d = (w >> 8) & 0xff; R[d] = R[d] >> (R[w >>> 16] & 31); R[d + 1] = 0; break; }
+            case 0xd4: {
+              const d = (w >> 8) & 0xff; const width = code[i4 + 2];
+              if (width === 16) { R[d] &= 0xffff; R[d + 1] = 0; } else if (width === 32) R[d + 1] = 0;
+              break;
+            }
+            case 0xdc: {
+              const d = (w >> 8) & 0xff; const width = code[i4 + 2];
+              if (width === 16) { R[d] = bswap16(R[d]); R[d + 1] = 0; }
+              else if (width === 32) { R[d] = bswap32(R[d]); R[d + 1] = 0; }
+              else { const lo = R[d]; R[d] = bswap32(R[d + 1]); R[d + 1] = bswap32(lo); }
+              break;
+            }
+            // ---- ALU64 ----
+            case 0x07: case 0x0f: {
+              // Int32 arithmetic only: the carry is an unsigned wrap-around of the low half.
+              const d = (w >> 8) & 0xff; const s = w >>> 16; const a = R[d];
+              const l = (a + R[s]) | 0;
+              R[d + 1] = (R[d + 1] + R[s + 1] + (l >>> 0 < a >>> 0 ? 1 : 0)) | 0; R[d] = l; break;
+            }
+            case 0x17: case 0x1f: {
+              const d = (w >> 8) & 0xff; const s = w >>> 16; const a = R[d]; const b = R[s];
+              R[d + 1] = (R[d + 1] - R[s + 1] - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0; R[d] = (a - b) | 0; break;
+            }
+            case 0x27: case 0x2f: {
+              const d = (w >> 8) & 0xff; const s = w >>> 16;
+              if (R[d + 1] === 0 && R[s + 1] === 0) {
+                // Both operands below 2^32: when the product fits a double exactly, no limb arithmetic.
+                const p = (R[d] >>> 0) * (R[s] >>> 0);
+                if (p <= MAX_EXACT) { R[d] = p % TWO32 | 0; R[d + 1] = (p / TWO32) | 0; break; }
+              }
+              mul64(R[d], R[d + 1], R[s], R[s + 1]); R[d] = out[0]; R[d + 1] = out[1]; break;
+            }
+            case 0x37: case 0x3f: {
+              const d = (w >> 8) & 0xff; const s = w >>> 16;
+              if (R[s] === 0 && R[s + 1] === 0) { R[d] = 0; R[d + 1] = 0; break; }
+              if (code[i4 + 1] === 0 && R[d + 1] === 0 && R[s + 1] === 0) { R[d] = Math.floor((R[d] >>> 0) / (R[s] >>> 0)) | 0; break; }
+              break dispatch;
+            }
+            case 0x47: case 0x4f: { const d = (w >> 8) & 0xff; const s = w >>> 16; R[d] |= R[s]; R[d + 1] |= R[s + 1]; break; }
+            case 0x57: case 0x5f: { const d = (w >> 8) & 0xff; const s = w >>> 16; R[d] &= R[s]; R[d + 1] &= R[s + 1]; break; }
+            case 0x67: case 0x6f: { const d = (w >> 8) & 0xff; lsh64(R[d], R[d + 1], R[w >>> 16] & 63); R[d] = out[0]; R[d + 1] = out[1]; break; }
+            case 0x77: case 0x7f: { const d = (w >> 8) & 0xff; rsh64(R[d], R[d + 1], R[w >>> 16] & 63); R[d] = out[0]; R[d + 1] = out[1]; break; }
+            case 0x87: { const d = (w >> 8) & 0xff; const lo = R[d]; R[d] = -lo | 0; R[d + 1] = (~R[d + 1] + (lo === 0 ? 1 : 0)) | 0; break; }
+            case 0x97: case 0x9f: {
+              const d = (w >> 8) & 0xff; const s = w >>> 16;
+              if (R[s] === 0 && R[s + 1] === 0) break;
+              if (code[i4 + 1] === 0 && R[d + 1] === 0 && R[s + 1] === 0) { R[d] = (R[d] >>> 0) % (R[s] >>> 0) | 0; break; }
+              break dispatch;
+            }
+            case 0xa7: case 0xaf: { const d = (w >> 8) & 0xff; const s = w >>> 16; R[d] ^= R[s]; R[d + 1] ^= R[s + 1]; break; }
+            case 0xb7: case 0xbf: {
+              const d = (w >> 8) & 0xff; const s = w >>> 16; const o = code[i4 + 1];
+              if (o === 0) { R[d] = R[s]; R[d + 1] = R[s + 1]; }
+              else { const v = o === 8 ? (R[s] << 24) >> 24 : o === 16 ? (R[s] << 16) >> 16 : R[s]; R[d] = v; R[d + 1] = v >> 31; }
+              break;
+            }
+            case 0xc7: case 0xcf: { const d = (w >> 8) & 0xff; arsh64(R[d], R[d + 1], R[w >>> 16] & 63); R[d] = out[0]; R[d + 1] = out[1]; break; }
+            case 0xd7: {
+              const d = (w >> 8) & 0xff; const width = code[i4 + 2];
+              if (width === 16) { R[d] = bswap16(R[d]); R[d + 1] = 0; }
+              else if (width === 32) { R[d] = bswap32(R[d]); R[d + 1] = 0; }
+              else { const lo = R[d]; R[d] = bswap32(R[d + 1]); R[d + 1] = bswap32(lo); }
+              break;
+            }
+            // ---- JMP (64-bit compares) ----
+            case 0x05: pc4 = code[i4 + 3]; break;
+            case 0x15: case 0x1d: { const d = (w >> 8) & 0xff; const s = w >>> 16; if (R[d] === R[s] && R[d + 1] === R[s + 1]) pc4 = code[i4 + 3]; break; }
+            case 0x55: case 0x5d: { const d = (w >> 8) & 0xff; const s = w >>> 16; if (R[d] !== R[s] || R[d + 1] !== R[s + 1]) pc4 = code[i4 + 3]; break; }
+            case 0x45: case 0x4d: { const d = (w >> 8) & 0xff; const s = w >>> 16; if ((R[d] & R[s]) !== 0 || (R[d + 1] & R[s + 1]) !== 0) pc4 = code[i4 + 3]; break; }
+            case 0x25: case 0x2d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
+            case 0x35: case 0x3d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
+            case 0xa5: case 0xad: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
+            case 0xb5: case 0xbd: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
+            case 0x65: case 0x6d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
+            case 0x75: case 0x7d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
+            case 0xc5: case 0xcd: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
+            case 0xd5: case 0xdd: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
+            // ---- JMP32 (low halves) ----
+            case 0x06: pc4 = code[i4 + 3]; break;
+            case 0x16: case 0x1e: if (R[(w >> 8) & 0xff] === R[w >>> 16]) pc4 = code[i4 + 3]; break;
+            case 0x56: case 0x5e: if (R[(w >> 8) & 0xff] !== R[w >>> 16]) pc4 = code[i4 + 3]; break;
+            case 0x46: case 0x4e: if ((R[(w >> 8) & 0xff] & R[w >>> 16]) !== 0) pc4 = code[i4 + 3]; break;
+            case 0x26: case 0x2e: if (R[(w >> 8) & 0xff] >>> 0 > R[w >>> 16] >>> 0) pc4 = code[i4 + 3]; break;
+            case 0x36: case 0x3e: if (R[(w >> 8) & 0xff] >>> 0 >= R[w >>> 16] >>> 0) pc4 = code[i4 + 3]; break;
+            case 0xa6: case 0xae: if (R[(w >> 8) & 0xff] >>> 0 < R[w >>> 16] >>> 0) pc4 = code[i4 + 3]; break;
+            case 0xb6: case 0xbe: if (R[(w >> 8) & 0xff] >>> 0 <= R[w >>> 16] >>> 0) pc4 = code[i4 + 3]; break;
+            case 0x66: case 0x6e: if (R[(w >> 8) & 0xff] > R[w >>> 16]) pc4 = code[i4 + 3]; break;
+            case 0x76: case 0x7e: if (R[(w >> 8) & 0xff] >= R[w >>> 16]) pc4 = code[i4 + 3]; break;
+            case 0xc6: case 0xce: if (R[(w >> 8) & 0xff] < R[w >>> 16]) pc4 = code[i4 + 3]; break;
+            case 0xd6: case 0xde: if (R[(w >> 8) & 0xff] <= R[w >>> 16]) pc4 = code[i4 + 3]; break;
+            // ---- loads ----
+            case 0x61: { const d = (w >> 8) & 0xff; const a = ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 4, 1); if (a < 0) break dispatch; R[d] = dv.getInt32(a, true); R[d + 1] = 0; break; }
+            case 0x69: { const d = (w >> 8) & 0xff; const a = ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 2, 1); if (a < 0) break dispatch; R[d] = dv.getUint16(a, true); R[d + 1] = 0; break; }
+            case 0x71: { const d = (w >> 8) & 0xff; const a = ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 1, 1); if (a < 0) break dispatch; R[d] = dv.getUint8(a); R[d + 1] = 0; break; }
+            case 0x79: { const d = (w >> 8) & 0xff; const a = ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 8, 1); if (a < 0) break dispatch; R[d] = dv.getInt32(a, true); R[d + 1] = dv.getInt32(a + 4, true); break; }
+            case 0x81: { const d = (w >> 8) & 0xff; const a = ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 4, 1); if (a < 0) break dispatch; const v = dv.getInt32(a, true); R[d] = v; R[d + 1] = v >> 31; break; }
+            case 0x89: { const d = (w >> 8) & 0xff; const a = ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 2, 1); if (a < 0) break dispatch; const v = dv.getInt16(a, true); R[d] = v; R[d + 1] = v >> 31; break; }
+            case 0x91: { const d = (w >> 8) & 0xff; const a = ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 1, 1); if (a < 0) break dispatch; const v = dv.getInt8(a); R[d] = v; R[d + 1] = v >> 31; break; }
+            case 0x18: { const d = (w >> 8) & 0xff; R[d] = code[i4 + 2]; R[d + 1] = code[i4 + 3]; pc4 += 4; break; }
+            // ---- stores ----
+            case 0x62: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 4, 2); if (a < 0) break dispatch; dv.setInt32(a, code[i4 + 2], true); break; }
+            case 0x6a: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 2, 2); if (a < 0) break dispatch; dv.setInt16(a, code[i4 + 2], true); break; }
+            case 0x72: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 1, 2); if (a < 0) break dispatch; dv.setInt8(a, code[i4 + 2]); break; }
+            case 0x7a: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 8, 2); if (a < 0) break dispatch; const imm = code[i4 + 2]; dv.setInt32(a, imm, true); dv.setInt32(a + 4, imm >> 31, true); break; }
+            case 0x63: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 4, 2); if (a < 0) break dispatch; dv.setInt32(a, R[w >>> 16], true); break; }
+            case 0x6b: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 2, 2); if (a < 0) break dispatch; dv.setInt16(a, R[w >>> 16], true); break; }
+            case 0x73: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 1, 2); if (a < 0) break dispatch; dv.setInt8(a, R[w >>> 16]); break; }
+            case 0x7b: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 8, 2); if (a < 0) break dispatch; const s = w >>> 16; dv.setInt32(a, R[s], true); dv.setInt32(a + 4, R[s + 1], true); break; }
+            // ---- atomics ----
+            case 0xc3: {
+              // Atomics need write permission (an atomic on .rodata faults, as in the JIT and the kernel).
+              const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 4, 2); if (a < 0) break dispatch;
+            const s = w >>> 16; const old = dv.getInt32(a, true); const fn = code[i4 + 2];
+              switch (fn & ~1) {
+                case 0x00: dv.setInt32(a, (old + R[s]) | 0, true); break;
+                case 0x40: dv.setInt32(a, old | R[s], true); break;
+                case 0x50: dv.setInt32(a, old & R[s], true); break;
+                case 0xa0: dv.setInt32(a, old ^ R[s], true); break;
+                case 0xe0: dv.setInt32(a, R[s], true); break;
+                case 0xf0: if (old === R[0]) dv.setInt32(a, R[s], true); R[0] = old; R[1] = 0; break;
+              }
+              if ((fn & 1) !== 0 && fn !== 0xf1) { R[s] = old; R[s + 1] = 0; }
+              break;
+            }
+            case 0xdb: {
+              const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 8, 2); if (a < 0) break dispatch;
+            const s = w >>> 16;
+              const lo = dv.getInt32(a, true); const hi = dv.getInt32(a + 4, true); const fn = code[i4 + 2];
+              let nlo = lo; let nhi = hi;
+              switch (fn & ~1) {
+                case 0x00: { const l = (lo >>> 0) + (R[s] >>> 0); nhi = (hi + R[s + 1] + (l >= TWO32 ? 1 : 0)) | 0; nlo = l | 0; break; }
+                case 0x40: nlo = lo | R[s]; nhi = hi | R[s + 1]; break;
+                case 0x50: nlo = lo & R[s]; nhi = hi & R[s + 1]; break;
+                case 0xa0: nlo = lo ^ R[s]; nhi = hi ^ R[s + 1]; break;
+                case 0xe0: nlo = R[s]; nhi = R[s + 1]; break;
+                case 0xf0: if (lo === R[0] && hi === R[1]) { nlo = R[s]; nhi = R[s + 1]; } R[0] = lo; R[1] = hi; break;
+              }
+              dv.setInt32(a, nlo, true); dv.setInt32(a + 4, nhi, true);
+              if ((fn & 1) !== 0 && fn !== 0xf1) { R[s] = lo; R[s + 1] = hi; }
+              break;
+            }
+          // ---- calls ----
+          case 0xe5: {
+            // bpf_map_lookup_elem on an array or hash map with a readable key: what the helper
+            // computes, inline. Anything else (a bad key faults there) takes the helper.
+            const layout = this.mapLayouts;
+            const m = R[2] >>> 0;
+            if (R[3] !== -1175453696 || m >= this.mapCount) break dispatch;
+            const l = m * 10;
+            const kind = layout[l];
+            if (kind !== 1 && kind !== 2) break dispatch;
+            const at = probe(R, pt, rt, memSize, 4, layout[l + 1], 1);
+            if (at < 0) break dispatch;
+            if (kind === 1) {
+              const index = dv.getUint32(at, true);
+              R[0] = index < layout[l + 3] ? layout[l + 4] + index * layout[l + 5] + ctx.cpu * layout[l + 6] : 0;
+              R[1] = 0;
+              break;
+            }
+            const key = dv.getInt32(at, true);
+            const mask = layout[l + 8];
+            const table = layout[l + 7];
+            const keys = layout[l + 9];
+            let b = keyHash32(key) & mask;
+            let found = 0;
+            for (;;) {
+              const e = dv.getInt32(table + b * 4, true);
+              if (e === 0) break;
+              if (dv.getInt32(keys + (e - 1) * 4, true) === key) {
+                found = layout[l + 4] + (e - 1) * layout[l + 5];
+                break;
+              }
+              b = (b + 1) & mask;
+            }
+            R[0] = found;
+            R[1] = 0;
+            break;
           }
+          default:
+            break dispatch;
+        }
+      }
+      const base = prog.codeBase;
+      if (budget < 0) throw new VmError('EBUDGET', `instruction budget of ${this.limit} exhausted (runaway loop?)`, (pc4 - base) / 4);
+      // The instruction before pc4 (already counted against the budget) needs the outer loop.
+      const i4 = pc4 - 4;
+      const i = (i4 - base) / 4;
+      const w = code[i4];
+      // Helpers and maps throw without an instruction: this one is theirs.
+      try {
+        switch (w & 0xff) {
           case 0x37: case 0x3f: {
             const d = (w >> 8) & 0xff; const s = w >>> 16;
-            if (R[s] === 0 && R[s + 1] === 0) { R[d] = 0; R[d + 1] = 0; break; }
             if (code[i4 + 1] === 1) sdiv64(R[d], R[d + 1], R[s], R[s + 1]); else udiv64(R[d], R[d + 1], R[s], R[s + 1]);
             R[d] = out[0]; R[d + 1] = out[1]; break;
           }
-          case 0x47: case 0x4f: { const d = (w >> 8) & 0xff; const s = w >>> 16; R[d] |= R[s]; R[d + 1] |= R[s + 1]; break; }
-          case 0x57: case 0x5f: { const d = (w >> 8) & 0xff; const s = w >>> 16; R[d] &= R[s]; R[d + 1] &= R[s + 1]; break; }
-          case 0x67: case 0x6f: { const d = (w >> 8) & 0xff; lsh64(R[d], R[d + 1], R[w >>> 16] & 63); R[d] = out[0]; R[d + 1] = out[1]; break; }
-          case 0x77: case 0x7f: { const d = (w >> 8) & 0xff; rsh64(R[d], R[d + 1], R[w >>> 16] & 63); R[d] = out[0]; R[d + 1] = out[1]; break; }
-          case 0x87: { const d = (w >> 8) & 0xff; const lo = R[d]; R[d] = -lo | 0; R[d + 1] = (~R[d + 1] + (lo === 0 ? 1 : 0)) | 0; break; }
           case 0x97: case 0x9f: {
             const d = (w >> 8) & 0xff; const s = w >>> 16;
-            if (R[s] === 0 && R[s + 1] === 0) break;
             if (code[i4 + 1] === 1) smod64(R[d], R[d + 1], R[s], R[s + 1]); else umod64(R[d], R[d + 1], R[s], R[s + 1]);
             R[d] = out[0]; R[d + 1] = out[1]; break;
-          }
-          case 0xa7: case 0xaf: { const d = (w >> 8) & 0xff; const s = w >>> 16; R[d] ^= R[s]; R[d + 1] ^= R[s + 1]; break; }
-          case 0xb7: case 0xbf: {
-            const d = (w >> 8) & 0xff; const s = w >>> 16; const o = code[i4 + 1];
-            if (o === 0) { R[d] = R[s]; R[d + 1] = R[s + 1]; }
-            else { const v = o === 8 ? (R[s] << 24) >> 24 : o === 16 ? (R[s] << 16) >> 16 : R[s]; R[d] = v; R[d + 1] = v >> 31; }
-            break;
-          }
-          case 0xc7: case 0xcf: { const d = (w >> 8) & 0xff; arsh64(R[d], R[d + 1], R[w >>> 16] & 63); R[d] = out[0]; R[d + 1] = out[1]; break; }
-          case 0xd7: {
-            const d = (w >> 8) & 0xff; const width = code[i4 + 2];
-            if (width === 16) { R[d] = bswap16(R[d]); R[d + 1] = 0; }
-            else if (width === 32) { R[d] = bswap32(R[d]); R[d + 1] = 0; }
-            else { const lo = R[d]; R[d] = bswap32(R[d + 1]); R[d + 1] = bswap32(lo); }
-            break;
-          }
-          // ---- JMP (64-bit compares) ----
-          case 0x05: pc = code[i4 + 3]; break;
-          case 0x15: case 0x1d: { const d = (w >> 8) & 0xff; const s = w >>> 16; if (R[d] === R[s] && R[d + 1] === R[s + 1]) pc = code[i4 + 3]; break; }
-          case 0x55: case 0x5d: { const d = (w >> 8) & 0xff; const s = w >>> 16; if (R[d] !== R[s] || R[d + 1] !== R[s + 1]) pc = code[i4 + 3]; break; }
-          case 0x45: case 0x4d: { const d = (w >> 8) & 0xff; const s = w >>> 16; if ((R[d] & R[s]) !== 0 || (R[d + 1] & R[s + 1]) !== 0) pc = code[i4 + 3]; break; }
-          case 0x25: case 0x2d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0)) pc = code[i4 + 3]; break; }
-          case 0x35: case 0x3d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0)) pc = code[i4 + 3]; break; }
-          case 0xa5: case 0xad: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0)) pc = code[i4 + 3]; break; }
-          case 0xb5: case 0xbd: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0)) pc = code[i4 + 3]; break; }
-          case 0x65: case 0x6d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0)) pc = code[i4 + 3]; break; }
-          case 0x75: case 0x7d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0)) pc = code[i4 + 3]; break; }
-          case 0xc5: case 0xcd: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0)) pc = code[i4 + 3]; break; }
-          case 0xd5: case 0xdd: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0)) pc = code[i4 + 3]; break; }
-          // ---- JMP32 (low halves) ----
-          case 0x06: pc = code[i4 + 3]; break;
-          case 0x16: case 0x1e: if (R[(w >> 8) & 0xff] === R[w >>> 16]) pc = code[i4 + 3]; break;
-          case 0x56: case 0x5e: if (R[(w >> 8) & 0xff] !== R[w >>> 16]) pc = code[i4 + 3]; break;
-          case 0x46: case 0x4e: if ((R[(w >> 8) & 0xff] & R[w >>> 16]) !== 0) pc = code[i4 + 3]; break;
-          case 0x26: case 0x2e: if (R[(w >> 8) & 0xff] >>> 0 > R[w >>> 16] >>> 0) pc = code[i4 + 3]; break;
-          case 0x36: case 0x3e: if (R[(w >> 8) & 0xff] >>> 0 >= R[w >>> 16] >>> 0) pc = code[i4 + 3]; break;
-          case 0xa6: case 0xae: if (R[(w >> 8) & 0xff] >>> 0 < R[w >>> 16] >>> 0) pc = code[i4 + 3]; break;
-          case 0xb6: case 0xbe: if (R[(w >> 8) & 0xff] >>> 0 <= R[w >>> 16] >>> 0) pc = code[i4 + 3]; break;
-          case 0x66: case 0x6e: if (R[(w >> 8) & 0xff] > R[w >>> 16]) pc = code[i4 + 3]; break;
-          case 0x76: case 0x7e: if (R[(w >> 8) & 0xff] >= R[w >>> 16]) pc = code[i4 + 3]; break;
-          case 0xc6: case 0xce: if (R[(w >> 8) & 0xff] < R[w >>> 16]) pc = code[i4 + 3]; break;
-          case 0xd6: case 0xde: if (R[(w >> 8) & 0xff] <= R[w >>> 16]) pc = code[i4 + 3]; break;
-          // ---- loads ----
-          case 0x61: { const d = (w >> 8) & 0xff; R[d] = dv.getInt32(ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 4, PERM_READ), true); R[d + 1] = 0; break; }
-          case 0x69: { const d = (w >> 8) & 0xff; R[d] = dv.getUint16(ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 2, PERM_READ), true); R[d + 1] = 0; break; }
-          case 0x71: { const d = (w >> 8) & 0xff; R[d] = dv.getUint8(ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 1, PERM_READ)); R[d + 1] = 0; break; }
-          case 0x79: { const d = (w >> 8) & 0xff; const a = ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 8, PERM_READ); R[d] = dv.getInt32(a, true); R[d + 1] = dv.getInt32(a + 4, true); break; }
-          case 0x81: { const d = (w >> 8) & 0xff; const v = dv.getInt32(ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 4, PERM_READ), true); R[d] = v; R[d + 1] = v >> 31; break; }
-          case 0x89: { const d = (w >> 8) & 0xff; const v = dv.getInt16(ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 2, PERM_READ), true); R[d] = v; R[d + 1] = v >> 31; break; }
-          case 0x91: { const d = (w >> 8) & 0xff; const v = dv.getInt8(ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 1, PERM_READ)); R[d] = v; R[d + 1] = v >> 31; break; }
-          case 0x18: { const d = (w >> 8) & 0xff; R[d] = code[i4 + 2]; R[d + 1] = code[i4 + 3]; pc++; break; }
-          // ---- stores ----
-          case 0x62: dv.setInt32(ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 4, PERM_WRITE), code[i4 + 2], true); break;
-          case 0x6a: dv.setInt16(ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 2, PERM_WRITE), code[i4 + 2], true); break;
-          case 0x72: dv.setInt8(ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 1, PERM_WRITE), code[i4 + 2]); break;
-          case 0x7a: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 8, PERM_WRITE); const imm = code[i4 + 2]; dv.setInt32(a, imm, true); dv.setInt32(a + 4, imm >> 31, true); break; }
-          case 0x63: dv.setInt32(ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 4, PERM_WRITE), R[w >>> 16], true); break;
-          case 0x6b: dv.setInt16(ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 2, PERM_WRITE), R[w >>> 16], true); break;
-          case 0x73: dv.setInt8(ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 1, PERM_WRITE), R[w >>> 16]); break;
-          case 0x7b: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 8, PERM_WRITE); const s = w >>> 16; dv.setInt32(a, R[s], true); dv.setInt32(a + 4, R[s + 1], true); break; }
-          // ---- atomics ----
-          case 0xc3: {
-            // Atomics need write permission (an atomic on .rodata faults, as in the JIT and the kernel).
-            const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 4, PERM_WRITE); const s = w >>> 16; const old = dv.getInt32(a, true); const fn = code[i4 + 2];
-            switch (fn & ~1) {
-              case 0x00: dv.setInt32(a, (old + R[s]) | 0, true); break;
-              case 0x40: dv.setInt32(a, old | R[s], true); break;
-              case 0x50: dv.setInt32(a, old & R[s], true); break;
-              case 0xa0: dv.setInt32(a, old ^ R[s], true); break;
-              case 0xe0: dv.setInt32(a, R[s], true); break;
-              case 0xf0: if (old === R[0]) dv.setInt32(a, R[s], true); R[0] = old; R[1] = 0; break;
-            }
-            if ((fn & 1) !== 0 && fn !== 0xf1) { R[s] = old; R[s + 1] = 0; }
-            break;
-          }
-          case 0xdb: {
-            const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 8, PERM_WRITE); const s = w >>> 16;
-            const lo = dv.getInt32(a, true); const hi = dv.getInt32(a + 4, true); const fn = code[i4 + 2];
-            let nlo = lo; let nhi = hi;
-            switch (fn & ~1) {
-              case 0x00: { const l = (lo >>> 0) + (R[s] >>> 0); nhi = (hi + R[s + 1] + (l >= TWO32 ? 1 : 0)) | 0; nlo = l | 0; break; }
-              case 0x40: nlo = lo | R[s]; nhi = hi | R[s + 1]; break;
-              case 0x50: nlo = lo & R[s]; nhi = hi & R[s + 1]; break;
-              case 0xa0: nlo = lo ^ R[s]; nhi = hi ^ R[s + 1]; break;
-              case 0xe0: nlo = R[s]; nhi = R[s + 1]; break;
-              case 0xf0: if (lo === R[0] && hi === R[1]) { nlo = R[s]; nhi = R[s + 1]; } R[0] = lo; R[1] = hi; break;
-            }
-            dv.setInt32(a, nlo, true); dv.setInt32(a + 4, nhi, true);
-            if ((fn & 1) !== 0 && fn !== 0xf1) { R[s] = lo; R[s + 1] = hi; }
-            break;
           }
           // ---- legacy packet loads (skb data, big-endian; out of range ends the program with 0) ----
           case 0x20: case 0x28: case 0x30: case 0x40: case 0x48: case 0x50: {
@@ -457,81 +543,59 @@ export class Interpreter {
             const off = (o & 0x40) !== 0 ? (R[w >>> 16] + code[i4 + 2]) | 0 : code[i4 + 2];
             if (off < 0 || off + size > this.skbLength) { ctx.requestExit(0n); this.syncBudget(budget); return prog; }
             const a = this.skbAddress + off;
+            const dv = mem.view;
             R[0] = size === 4 ? dv.getInt32(a, false) : size === 2 ? dv.getUint16(a, false) : dv.getUint8(a);
             R[1] = 0; break;
           }
-          // ---- calls ----
-          case OP_MAP_LOOKUP: {
-            // bpf_map_lookup_elem on a map the interpreter knows, with a readable key: what the
-            // helper computes, inline. Anything else (a bad key faults there) takes the helper.
-            if (R[3] === MAP_POINTER_TAG_HI) {
-              const m = R[2] >>> 0;
-              if (m < this.mapCount) {
-                const layout = this.mapLayouts;
-                const l = m * LAYOUT_WORDS;
-                const kind = layout[l];
-                const at = kind === MAP_GENERIC ? -1 : probe(R, pt, rt, memSize, 4, layout[l + L_KEY_SIZE], PERM_READ);
-                if (at >= 0) {
-                  const cpu = ctx.cpu;
-                  if (kind === MAP_ARRAY) {
-                    const index = dv.getUint32(at, true);
-                    R[0] = index < layout[l + L_MAX_ENTRIES] ? layout[l + L_BASE] + index * layout[l + L_STRIDE] + cpu * layout[l + L_CPU_STRIDE] : 0;
-                    R[1] = 0; break;
-                  }
-                  if (kind === MAP_HASH32) {
-                    const key = dv.getInt32(at, true);
-                    const mask = layout[l + L_MASK]; const table = layout[l + L_TABLE]; const keys = layout[l + L_KEYS];
-                    let b = keyHash32(key) & mask;
-                    let found = 0;
-                    for (;;) {
-                      const e = dv.getInt32(table + b * 4, true);
-                      if (e === 0) break;
-                      if (dv.getInt32(keys + (e - 1) * 4, true) === key) { found = layout[l + L_BASE] + (e - 1) * layout[l + L_STRIDE]; break; }
-                      b = (b + 1) & mask;
-                    }
-                    R[0] = found; R[1] = 0; break;
-                  }
-                  R[0] = this.maps![m].programLookupAt(mem.u8, at, cpu); R[1] = 0; break;
-                }
+          case 0xe5: {
+            // Not inline (another map type, a bad map or key): the helper, as written.
+            if (R[3] === -1175453696 && R[2] >>> 0 < this.mapCount && this.mapLayouts[(R[2] >>> 0) * 10] === 3) {
+              const at = probe(R, mem.pageTable, mem.regionTable, mem.u8.length, 4, this.mapLayouts[(R[2] >>> 0) * 10 + 1], 1);
+              if (at >= 0) {
+                R[0] = this.maps![R[2] >>> 0].programLookupAt(mem.u8, at, ctx.cpu);
+                R[1] = 0;
+                break;
               }
             }
-            this.callHelper(prog, code[i4 + 3], i4 >>> 2, budget);
+            this.callHelper(prog, code[i4 + 3], i, budget);
             budget = this.budget;
             break;
           }
-          case OP_MAP_UPDATE: {
-            if (R[3] === MAP_POINTER_TAG_HI && R[9] === 0 && R[8] >>> 0 <= 0xffff) {
+          case 0xf5: {
+            if (R[3] === -1175453696 && R[9] === 0 && R[8] >>> 0 <= 0xffff && R[2] >>> 0 < this.mapCount) {
               const m = R[2] >>> 0;
+              const l = m * 10;
               const layout = this.mapLayouts;
-              if (m < this.mapCount && layout[m * LAYOUT_WORDS] !== MAP_GENERIC) {
-                const l = m * LAYOUT_WORDS;
-                const key = probe(R, pt, rt, memSize, 4, layout[l + L_KEY_SIZE], PERM_READ);
-                const value = key >= 0 ? probe(R, pt, rt, memSize, 6, layout[l + L_VALUE_SIZE], PERM_READ) : -1;
+              if (layout[l] !== 0) {
+                const pt = mem.pageTable; const rt = mem.regionTable; const memSize = mem.u8.length;
+                const key = probe(R, pt, rt, memSize, 4, layout[l + 1], 1);
+                const value = key >= 0 ? probe(R, pt, rt, memSize, 6, layout[l + 2], 1) : -1;
                 if (value >= 0) {
                   const r0 = this.maps![m].programUpdateAt(mem.u8, key, value, R[8], ctx.cpu);
-                  R[0] = r0; R[1] = r0 < 0 ? -1 : 0; break;
+                  R[0] = r0; R[1] = r0 < 0 ? -1 : 0;
+                  break;
                 }
               }
             }
-            this.callHelper(prog, code[i4 + 3], i4 >>> 2, budget);
+            this.callHelper(prog, code[i4 + 3], i, budget);
             budget = this.budget;
             break;
           }
           case 0x85: {
             if ((w >>> 16) === 2) {
               // bpf-to-bpf call: push a frame, keep r1..r5, save r6..r9.
-              if (depth + 1 >= MAX_CALL_FRAMES) throw new VmError('ECALLDEPTH', `call exceeds ${MAX_CALL_FRAMES} frames`, pc - 1);
-              this.frameReturn[depth] = pc;
+              if (depth + 1 >= MAX_CALL_FRAMES) throw new VmError('ECALLDEPTH', `call exceeds ${MAX_CALL_FRAMES} frames`, i);
+              this.frameReturn[depth] = pc4;
               this.frameProgram[depth] = prog;
               const saved = this.frameSaved;
               for (let r = 0; r < 8; r++) saved[depth * 8 + r] = R[12 + r];
               depth++;
               this.depth = depth;
               R[20] = this.stackTop - depth * STACK_FRAME_SIZE; R[21] = 0;
-              pc = code[i4 + 3];
+              pc4 = code[i4 + 3];
               break;
             }
-            this.callHelper(prog, code[i4 + 3], pc - 1, budget);
+            this.callHelper(prog, code[i4 + 3], i, budget);
             budget = this.budget;
             if (ctx.exitRequested) return prog;
             if (ctx.tailCallTarget !== null) {
@@ -541,20 +605,19 @@ export class Interpreter {
                 this.tailCalls++;
                 const next = target.registerTemplate;
                 for (let r = 0; r < REG_SLOTS; r++) next[r] = R[r];
-                prog = target; code = prog.code; R = next;
-                pc = 0;
+                prog = target;
+                pc4 = target.codeBase;
               }
             }
-            if (mem.generation !== generation) { dv = mem.view; pt = mem.pageTable; rt = mem.regionTable; memSize = mem.u8.length; generation = mem.generation; }
             break;
           }
           case 0x8d: {
             const d = (w >> 8) & 0xff;
             const reg = d !== 0 ? d : code[i4 + 2] * 2;
-            if (reg < 0 || reg > 20) throw new VmError('EINVAL_INSN', `callx through invalid register r${reg / 2}`, pc - 1);
+            if (reg < 0 || reg > 20) throw new VmError('EINVAL_INSN', `callx through invalid register r${reg / 2}`, i);
             const id = R[reg + 1] === 0 ? R[reg] >>> 0 : -1;
             const helper = this.helpers.get(id);
-            if (!helper) throw new VmError('EHELPER', `callx to unknown helper 0x${toBig(R[reg], R[reg + 1]).toString(16)}`, pc - 1);
+            if (!helper) throw new VmError('EHELPER', `callx to unknown helper 0x${toBig(R[reg], R[reg + 1]).toString(16)}`, i);
             this.syncBudget(budget);
             const r0 = helper.fn(ctx, toBig(R[2], R[3]), toBig(R[4], R[5]), toBig(R[6], R[7]), toBig(R[8], R[9]), toBig(R[10], R[11]));
             budget = this.budget;
@@ -570,27 +633,27 @@ export class Interpreter {
             if (caller !== prog) {
               const regs = caller.registerTemplate;
               for (let r = 0; r < REG_SLOTS; r++) regs[r] = R[r];
-              prog = caller; code = prog.code; R = regs;
+              prog = caller;
             }
+            const regs = prog.registerTemplate;
             const saved = this.frameSaved;
-            for (let r = 0; r < 8; r++) R[12 + r] = saved[depth * 8 + r];
-            R[20] = this.stackTop - depth * STACK_FRAME_SIZE; R[21] = 0;
-            pc = this.frameReturn[depth];
+            for (let r = 0; r < 8; r++) regs[12 + r] = saved[depth * 8 + r];
+            regs[20] = this.stackTop - depth * STACK_FRAME_SIZE; regs[21] = 0;
+            pc4 = this.frameReturn[depth];
             break;
           }
-          case OP_PAST_END:
-            throw new VmError('EJUMP', 'execution ran past the last instruction', pc - 1);
+          // A memory access the inner loop refused.
+          case 0x61: case 0x69: case 0x71: case 0x79: case 0x81: case 0x89: case 0x91:
+          case 0x62: case 0x6a: case 0x72: case 0x7a: case 0x63: case 0x6b: case 0x73: case 0x7b: case 0xc3: case 0xdb:
+            throw this.describeFault(prog, i, R);
+          case 0xff:
+            throw new VmError('EJUMP', 'execution ran past the last instruction', i);
           default:
-            throw new VmError('EINVAL_INSN', `invalid opcode 0x${(w & 0xff).toString(16).padStart(2, '0')}`, pc - 1);
+            throw new VmError('EINVAL_INSN', `invalid opcode 0x${(w & 0xff).toString(16).padStart(2, '0')}`, i);
         }
+      } catch (error) {
+        throw atInstruction(error, i);
       }
-    } catch (caught) {
-      const error = caught === accessFault ? this.describeFault(prog, pc - 1, R) : caught;
-      if (error instanceof VmFault && error.pc < 0) error.pc = pc - 1;
-      if (error instanceof VmError && error.pc < 0) {
-        throw new VmError(error.code, error.message, pc - 1);
-      }
-      throw error;
     }
   }
 

@@ -37,7 +37,7 @@ export const OP_MAP_LOOKUP = 0xe5;
 export const OP_MAP_UPDATE = 0xf5;
 /** The slot past the last instruction: running into it is an error. */
 export const OP_PAST_END = 0xff;
-/** Int32 words per instruction in `code`: [op | dst2 << 8 | src2 << 16, offset, imm, aux]. */
+/** Int32 words per instruction in `code`: [op | dst2 << 8 | src2 << 16, offset, imm, target or aux]. */
 export const CODE_WORDS = 4;
 
 const VALID_OPCODES = buildValidOpcodes();
@@ -98,6 +98,14 @@ function usesImmOperand(opcode: number): boolean {
   return false;
 }
 
+/** Whether `aux` of an instruction is a jump or local call target (an instruction index). */
+function hasTarget(op: number, src2: number): boolean {
+  const cls = op & 0x07;
+  if (cls !== 0x05 && cls !== 0x06) return false;
+  if (op === 0x85) return src2 === CALL_LOCAL * 2;
+  return op !== 0x95 && op !== 0x8d;
+}
+
 export interface DecodeOptions {
   readonly helpers: HelperTable;
   readonly maps?: MapLinker;
@@ -128,13 +136,17 @@ export class DecodedProgram implements ProgramHandle {
   /** Helper functions referenced by `call` (aux = index in this array). */
   readonly helperFns: Helper[] = [];
   /**
-   * Everything above packed per slot for the interpreter, CODE_WORDS int32 words each:
-   * `op | dst2 << 8 | src2 << 16`, offset, imm, aux; `op` is the BPF opcode or one of the `OP_*`
+   * The interpreter's form: the register file (REG_SLOTS words for r0..r10, then the constants of
+   * `K` operands) followed, from `codeBase`, by CODE_WORDS int32 words per slot:
+   * `op | dst2 << 8 | src2 << 16`, offset, imm, and the jump or local call target as the index of
+   * its first word in this array (else `aux`). `op` is the BPF opcode or one of the `OP_*`
    * operations. One array read gives an instruction's opcode and both operands. One extra slot at
    * the end holds OP_PAST_END.
    */
   readonly code: Int32Array;
-  /** Register file template: zeros for r0..r10, then the constants. */
+  /** Index of the first instruction's first word in `code`. */
+  readonly codeBase: number;
+  /** Register file (a view of the start of `code`): r0..r10, then the constants. */
   readonly registerTemplate: Int32Array;
   readonly instructions: readonly Instruction[];
 
@@ -194,13 +206,16 @@ export class DecodedProgram implements ProgramHandle {
         this.opcode[pc] = 0;
       }
     }
-    this.registerTemplate = regs;
-    this.code = this.pack();
+    this.codeBase = regs.length;
+    this.code = this.pack(regs);
+    this.registerTemplate = this.code.subarray(0, regs.length);
   }
 
-  private pack(): Int32Array {
+  private pack(regs: Int32Array): Int32Array {
     const n = this.length;
-    const code = new Int32Array((n + 1) * CODE_WORDS);
+    const base = regs.length;
+    const code = new Int32Array(base + (n + 1) * CODE_WORDS);
+    code.set(regs);
     for (let pc = 0; pc < n; pc++) {
       let op = this.opcode[pc];
       if (op === 0x85 && this.src2[pc] === CALL_HELPER * 2 && this.aux[pc] >= 0) {
@@ -208,13 +223,13 @@ export class DecodedProgram implements ProgramHandle {
         if (kind === 'lookup') op = OP_MAP_LOOKUP;
         else if (kind === 'update') op = OP_MAP_UPDATE;
       }
-      const w = pc * CODE_WORDS;
+      const w = base + pc * CODE_WORDS;
       code[w] = op | (this.dst2[pc] << 8) | (this.src2[pc] << 16);
       code[w + 1] = this.offset[pc];
       code[w + 2] = this.imm[pc];
-      code[w + 3] = this.aux[pc];
+      code[w + 3] = hasTarget(this.opcode[pc], this.src2[pc]) ? base + this.aux[pc] * CODE_WORDS : this.aux[pc];
     }
-    code[n * CODE_WORDS] = OP_PAST_END;
+    code[base + n * CODE_WORDS] = OP_PAST_END;
     return code;
   }
 
