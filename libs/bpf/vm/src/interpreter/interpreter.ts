@@ -52,11 +52,11 @@ const TWO32 = 4294967296;
  * module binding costs a context load and a hole check at every use. Checked here once:
  * 4 = CODE_WORDS, 12 = PAGE_SHIFT, 1 / 2 = PERM_READ / PERM_WRITE, region table words 0 / 1 / 2 =
  * REGION_START / REGION_END / REGION_PERMS, 0xe5 / 0xf5 / 0xff = OP_MAP_LOOKUP / OP_MAP_UPDATE /
- * OP_PAST_END, -1175453696 = MAP_POINTER_TAG_HI, and the map layout words and kinds below.
+ * OP_PAST_END, -1175453696 = MAP_POINTER_TAG_HI, 22 = REG_SLOTS, and the map layout words and kinds below.
  */
 if (
   CODE_WORDS !== 4 || PAGE_SHIFT !== 12 || PERM_READ !== 1 || PERM_WRITE !== 2 || REGION_START !== 0 || REGION_END !== 1 || REGION_PERMS !== 2 ||
-  OP_MAP_LOOKUP !== 0xe5 || OP_MAP_UPDATE !== 0xf5 || OP_PAST_END !== 0xff || MAP_POINTER_TAG_HI !== -1175453696
+  OP_MAP_LOOKUP !== 0xe5 || OP_MAP_UPDATE !== 0xf5 || OP_PAST_END !== 0xff || MAP_POINTER_TAG_HI !== -1175453696 || REG_SLOTS !== 22
 ) {
   throw new Error('interpreter: literal constants out of date');
 }
@@ -231,12 +231,17 @@ export class Interpreter {
     ctx.invoker = this.invoker;
     const repeat = options.repeat ?? 1;
     let finalProgram: DecodedProgram;
+    // r1..r5 and r10 of every run, in locals: a run's registers are reset with stores only.
+    const r1 = entry[2], r1h = entry[3], r2 = entry[4], r2h = entry[5], r3 = entry[6], r3h = entry[7];
+    const r4 = entry[8], r4h = entry[9], r5 = entry[10], r5h = entry[11], fp = entry[20];
+    const regs = program.code;
     for (let n = 1; ; n++) {
       this.budget = this.limit;
       this.tailCalls = 0;
       this.depth = 0;
-      const regs = program.registerTemplate;
-      for (let r = 0; r < REG_SLOTS; r++) regs[r] = entry[r];
+      regs[0] = 0; regs[1] = 0; regs[2] = r1; regs[3] = r1h; regs[4] = r2; regs[5] = r2h; regs[6] = r3; regs[7] = r3h;
+      regs[8] = r4; regs[9] = r4h; regs[10] = r5; regs[11] = r5h; regs[12] = 0; regs[13] = 0; regs[14] = 0; regs[15] = 0;
+      regs[16] = 0; regs[17] = 0; regs[18] = 0; regs[19] = 0; regs[20] = fp; regs[21] = 0;
       finalProgram = this.exec(program, 0);
       if (n >= repeat) break;
       ctx.exitRequested = false;
@@ -513,6 +518,13 @@ export class Interpreter {
             R[1] = 0;
             break;
           }
+          case 0x95:
+            // The entry frame's exit without leaving the loop (a run's last instruction).
+            if (depth === baseDepth) {
+              this.budget = budget;
+              return prog;
+            }
+            break dispatch;
           default:
             break dispatch;
         }
