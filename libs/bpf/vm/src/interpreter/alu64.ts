@@ -70,45 +70,6 @@ export function smod64(alo: number, ahi: number, blo: number, bhi: number): void
   fromBig(toBigSigned(alo, ahi) % toBigSigned(blo, bhi));
 }
 
-export function lsh64(lo: number, hi: number, n: number): void {
-  if (n === 0) {
-    out[0] = lo;
-    out[1] = hi;
-  } else if (n < 32) {
-    out[1] = (hi << n) | (lo >>> (32 - n));
-    out[0] = lo << n;
-  } else {
-    out[1] = lo << (n - 32);
-    out[0] = 0;
-  }
-}
-
-export function rsh64(lo: number, hi: number, n: number): void {
-  if (n === 0) {
-    out[0] = lo;
-    out[1] = hi;
-  } else if (n < 32) {
-    out[0] = (lo >>> n) | (hi << (32 - n));
-    out[1] = hi >>> n;
-  } else {
-    out[0] = hi >>> (n - 32);
-    out[1] = 0;
-  }
-}
-
-export function arsh64(lo: number, hi: number, n: number): void {
-  if (n === 0) {
-    out[0] = lo;
-    out[1] = hi;
-  } else if (n < 32) {
-    out[0] = (lo >>> n) | (hi << (32 - n));
-    out[1] = hi >> n;
-  } else {
-    out[0] = hi >> (n - 32);
-    out[1] = hi >> 31;
-  }
-}
-
 export function bswap32(x: number): number {
   return ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
 }

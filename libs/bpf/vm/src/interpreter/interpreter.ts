@@ -18,7 +18,7 @@ import { ArrayMap } from '../maps/array.js';
 import { HashMap } from '../maps/hash.js';
 import { keyHash32 } from '../maps/hash-index.js';
 import type { VmMap } from '../maps/map.js';
-import { arsh64, bswap16, bswap32, fromBig, lsh64, mul64, out, rsh64, sdiv64, smod64, toBig, udiv64, umod64 } from './alu64.js';
+import { bswap16, bswap32, fromBig, mul64, out, sdiv64, smod64, toBig, udiv64, umod64 } from './alu64.js';
 import { CODE_WORDS, DecodedProgram, OP_MAP_LOOKUP, OP_MAP_UPDATE, OP_PAST_END, REG_SLOTS } from './program.js';
 import type { RunContext } from './run-context.js';
 
@@ -310,7 +310,7 @@ export class Interpreter {
         if (budget < 0) break;
         const i4 = pc4;
         const w = code[i4];
-        pc4 = i4 + 4;
+        pc4 = (i4 + 4) | 0;
         switch (w & 0xff) {
             // ---- ALU (32-bit): result zero-extended ----
             case 0x04: case 0x0c: { const d = (w >> 8) & 0xff; R[d] = (R[d] + R[w >>> 16]) | 0; R[d + 1] = 0; break; }
@@ -380,8 +380,17 @@ export class Interpreter {
             }
             case 0x47: case 0x4f: { const d = (w >> 8) & 0xff; const s = w >>> 16; R[d] |= R[s]; R[d + 1] |= R[s + 1]; break; }
             case 0x57: case 0x5f: { const d = (w >> 8) & 0xff; const s = w >>> 16; R[d] &= R[s]; R[d + 1] &= R[s + 1]; break; }
-            case 0x67: case 0x6f: { const d = (w >> 8) & 0xff; lsh64(R[d], R[d + 1], R[w >>> 16] & 63); R[d] = out[0]; R[d + 1] = out[1]; break; }
-            case 0x77: case 0x7f: { const d = (w >> 8) & 0xff; rsh64(R[d], R[d + 1], R[w >>> 16] & 63); R[d] = out[0]; R[d + 1] = out[1]; break; }
+            // 64-bit shifts written out here (no call, no result array): n = 0, 1..31, 32..63.
+            case 0x67: case 0x6f: {
+              const d = (w >> 8) & 0xff; const n = R[w >>> 16] & 63; const lo = R[d];
+              if (n >= 32) { R[d + 1] = lo << (n - 32); R[d] = 0; } else if (n !== 0) { R[d + 1] = (R[d + 1] << n) | (lo >>> (32 - n)); R[d] = lo << n; }
+              break;
+            }
+            case 0x77: case 0x7f: {
+              const d = (w >> 8) & 0xff; const n = R[w >>> 16] & 63; const hi = R[d + 1];
+              if (n >= 32) { R[d] = hi >>> (n - 32); R[d + 1] = 0; } else if (n !== 0) { R[d] = (R[d] >>> n) | (hi << (32 - n)); R[d + 1] = hi >>> n; }
+              break;
+            }
             case 0x87: { const d = (w >> 8) & 0xff; const lo = R[d]; R[d] = -lo | 0; R[d + 1] = (~R[d + 1] + (lo === 0 ? 1 : 0)) | 0; break; }
             case 0x97: case 0x9f: {
               const d = (w >> 8) & 0xff; const s = w >>> 16;
@@ -396,7 +405,11 @@ export class Interpreter {
               else { const v = o === 8 ? (R[s] << 24) >> 24 : o === 16 ? (R[s] << 16) >> 16 : R[s]; R[d] = v; R[d + 1] = v >> 31; }
               break;
             }
-            case 0xc7: case 0xcf: { const d = (w >> 8) & 0xff; arsh64(R[d], R[d + 1], R[w >>> 16] & 63); R[d] = out[0]; R[d + 1] = out[1]; break; }
+            case 0xc7: case 0xcf: {
+              const d = (w >> 8) & 0xff; const n = R[w >>> 16] & 63; const hi = R[d + 1];
+              if (n >= 32) { R[d] = hi >> (n - 32); R[d + 1] = hi >> 31; } else if (n !== 0) { R[d] = (R[d] >>> n) | (hi << (32 - n)); R[d + 1] = hi >> n; }
+              break;
+            }
             case 0xd7: {
               const d = (w >> 8) & 0xff; const width = code[i4 + 2];
               if (width === 16) { R[d] = bswap16(R[d]); R[d + 1] = 0; }
@@ -438,7 +451,7 @@ export class Interpreter {
             case 0x81: { const d = (w >> 8) & 0xff; const a = ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 4, 1); if (a < 0) break dispatch; const v = dv.getInt32(a, true); R[d] = v; R[d + 1] = v >> 31; break; }
             case 0x89: { const d = (w >> 8) & 0xff; const a = ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 2, 1); if (a < 0) break dispatch; const v = dv.getInt16(a, true); R[d] = v; R[d + 1] = v >> 31; break; }
             case 0x91: { const d = (w >> 8) & 0xff; const a = ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 1, 1); if (a < 0) break dispatch; const v = dv.getInt8(a); R[d] = v; R[d + 1] = v >> 31; break; }
-            case 0x18: { const d = (w >> 8) & 0xff; R[d] = code[i4 + 2]; R[d + 1] = code[i4 + 3]; pc4 += 4; break; }
+            case 0x18: { const d = (w >> 8) & 0xff; R[d] = code[i4 + 2]; R[d + 1] = code[i4 + 3]; pc4 = (pc4 + 4) | 0; break; }
             // ---- stores ----
             case 0x62: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 4, 2); if (a < 0) break dispatch; dv.setInt32(a, code[i4 + 2], true); break; }
             case 0x6a: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 2, 2); if (a < 0) break dispatch; dv.setInt16(a, code[i4 + 2], true); break; }
