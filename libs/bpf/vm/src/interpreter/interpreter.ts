@@ -2,6 +2,10 @@ import type { AddressSpace, Region } from '../memory/address-space.js';
 import { VmError, VmFault } from '../memory/fault.js';
 import {
   MAX_CALL_FRAMES,
+  MAX_MEMORY_BYTES,
+  PAGE_TABLE_BASE,
+  REGION_TABLE_BASE,
+  REGION_WORDS,
   MAX_TAIL_CALLS,
   PAGE_SHIFT,
   PERM_READ,
@@ -50,12 +54,14 @@ const TWO32 = 4294967296;
 /*
  * The hot loop (exec, ea, probe) writes these constants as literals: in V8's optimized code a
  * module binding costs a context load and a hole check at every use. Checked here once:
- * 4 = CODE_WORDS, 12 = PAGE_SHIFT, 1 / 2 = PERM_READ / PERM_WRITE, region table words 0 / 1 / 2 =
- * REGION_START / REGION_END / REGION_PERMS, 0xe5 / 0xf5 / 0xff = OP_MAP_LOOKUP / OP_MAP_UPDATE /
+ * 4 = CODE_WORDS, 12 = PAGE_SHIFT, 1 / 2 = PERM_READ / PERM_WRITE, the page table at 0 (PAGE_TABLE_BASE)
+ * for 0x4000000 bytes (MAX_MEMORY_BYTES), the region table at 0x8000 (REGION_TABLE_BASE) with 16 bytes
+ * (REGION_WORDS) per region: start, end, perms (REGION_START / REGION_END / REGION_PERMS), 0xe5 / 0xf5 / 0xff = OP_MAP_LOOKUP / OP_MAP_UPDATE /
  * OP_PAST_END, -1175453696 = MAP_POINTER_TAG_HI, 22 = REG_SLOTS, and the map layout words and kinds below.
  */
 if (
   CODE_WORDS !== 4 || PAGE_SHIFT !== 12 || PERM_READ !== 1 || PERM_WRITE !== 2 || REGION_START !== 0 || REGION_END !== 1 || REGION_PERMS !== 2 ||
+  PAGE_TABLE_BASE !== 0 || REGION_TABLE_BASE !== 0x8000 || REGION_WORDS !== 4 || MAX_MEMORY_BYTES !== 0x4000000 ||
   OP_MAP_LOOKUP !== 0xe5 || OP_MAP_UPDATE !== 0xf5 || OP_PAST_END !== 0xff || MAP_POINTER_TAG_HI !== -1175453696 || REG_SLOTS !== 22
 ) {
   throw new Error('interpreter: literal constants out of date');
@@ -67,11 +73,16 @@ const MAX_EXACT = Number.MAX_SAFE_INTEGER;
  * and region check; -1 when the access is refused (the caller builds the fault). A plain function
  * (not a closure over the interpreter's locals) so the hot loop's variables stay in registers.
  */
-function ea(R: Int32Array, pt: Uint16Array, rt: Uint32Array, memSize: number, slot: number, off: number, size: number, perm: number): number {
+function ea(R: Int32Array, dv: DataView, slot: number, off: number, size: number, perm: number): number {
   const a = (R[slot] >>> 0) + off;
-  if (R[slot + 1] === 0 && a >= 0 && a < memSize) {
-    const w = pt[a >>> 12] << 2;
-    if (w !== 0 && a >= rt[w] && a + size <= rt[w + 1] && (rt[w + 2] & perm) !== 0) return a;
+  // The page table (u16 region id per 4 KiB page, at 0) covers the largest address space (64 MiB).
+  if (R[slot + 1] === 0 && a >= 0 && a < 0x4000000) {
+    const id = dv.getUint16((a >>> 12) << 1, true);
+    if (id !== 0) {
+      // Region table entry (at 0x8000, 16 bytes per id): start, end, perms.
+      const e = 0x8000 + (id << 4);
+      if (a >= dv.getUint32(e, true) && a + size <= dv.getUint32(e + 4, true) && (dv.getUint32(e + 8, true) & perm) !== 0) return a;
+    }
   }
   return -1;
 }
@@ -84,13 +95,8 @@ function atInstruction(error: unknown, pc: number): unknown {
 }
 
 /** `ea` for register `slot` with offset 0, returning -1 instead of throwing (map helper arguments). */
-function probe(R: Int32Array, pt: Uint16Array, rt: Uint32Array, memSize: number, slot: number, size: number, perm: number): number {
-  const a = R[slot] >>> 0;
-  if (R[slot + 1] === 0 && a < memSize) {
-    const w = pt[a >>> 12] << 2;
-    if (w !== 0 && a >= rt[w] && a + size <= rt[w + 1] && (rt[w + 2] & perm) !== 0) return a;
-  }
-  return -1;
+function probe(R: Int32Array, dv: DataView, slot: number, size: number, perm: number): number {
+  return R[slot + 1] === 0 ? ea(R, dv, slot, 0, size, perm) : -1;
 }
 
 /**
@@ -302,9 +308,6 @@ export class Interpreter {
       const code = prog.code;
       const R = code;
       const dv = mem.view;
-      const pt = mem.pageTable;
-      const rt = mem.regionTable;
-      const memSize = mem.u8.length;
       dispatch: for (;;) {
         budget = (budget - 1) | 0;
         if (budget < 0) break;
@@ -444,27 +447,27 @@ export class Interpreter {
             case 0xc6: case 0xce: if (R[(w >> 8) & 0xff] < R[w >>> 16]) pc4 = code[i4 + 3]; break;
             case 0xd6: case 0xde: if (R[(w >> 8) & 0xff] <= R[w >>> 16]) pc4 = code[i4 + 3]; break;
             // ---- loads ----
-            case 0x61: { const d = (w >> 8) & 0xff; const a = ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 4, 1); if (a < 0) break dispatch; R[d] = dv.getInt32(a, true); R[d + 1] = 0; break; }
-            case 0x69: { const d = (w >> 8) & 0xff; const a = ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 2, 1); if (a < 0) break dispatch; R[d] = dv.getUint16(a, true); R[d + 1] = 0; break; }
-            case 0x71: { const d = (w >> 8) & 0xff; const a = ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 1, 1); if (a < 0) break dispatch; R[d] = dv.getUint8(a); R[d + 1] = 0; break; }
-            case 0x79: { const d = (w >> 8) & 0xff; const a = ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 8, 1); if (a < 0) break dispatch; R[d] = dv.getInt32(a, true); R[d + 1] = dv.getInt32(a + 4, true); break; }
-            case 0x81: { const d = (w >> 8) & 0xff; const a = ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 4, 1); if (a < 0) break dispatch; const v = dv.getInt32(a, true); R[d] = v; R[d + 1] = v >> 31; break; }
-            case 0x89: { const d = (w >> 8) & 0xff; const a = ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 2, 1); if (a < 0) break dispatch; const v = dv.getInt16(a, true); R[d] = v; R[d + 1] = v >> 31; break; }
-            case 0x91: { const d = (w >> 8) & 0xff; const a = ea(R, pt, rt, memSize, w >>> 16, code[i4 + 1], 1, 1); if (a < 0) break dispatch; const v = dv.getInt8(a); R[d] = v; R[d + 1] = v >> 31; break; }
+            case 0x61: { const d = (w >> 8) & 0xff; const a = ea(R, dv, w >>> 16, code[i4 + 1], 4, 1); if (a < 0) break dispatch; R[d] = dv.getInt32(a, true); R[d + 1] = 0; break; }
+            case 0x69: { const d = (w >> 8) & 0xff; const a = ea(R, dv, w >>> 16, code[i4 + 1], 2, 1); if (a < 0) break dispatch; R[d] = dv.getUint16(a, true); R[d + 1] = 0; break; }
+            case 0x71: { const d = (w >> 8) & 0xff; const a = ea(R, dv, w >>> 16, code[i4 + 1], 1, 1); if (a < 0) break dispatch; R[d] = dv.getUint8(a); R[d + 1] = 0; break; }
+            case 0x79: { const d = (w >> 8) & 0xff; const a = ea(R, dv, w >>> 16, code[i4 + 1], 8, 1); if (a < 0) break dispatch; R[d] = dv.getInt32(a, true); R[d + 1] = dv.getInt32(a + 4, true); break; }
+            case 0x81: { const d = (w >> 8) & 0xff; const a = ea(R, dv, w >>> 16, code[i4 + 1], 4, 1); if (a < 0) break dispatch; const v = dv.getInt32(a, true); R[d] = v; R[d + 1] = v >> 31; break; }
+            case 0x89: { const d = (w >> 8) & 0xff; const a = ea(R, dv, w >>> 16, code[i4 + 1], 2, 1); if (a < 0) break dispatch; const v = dv.getInt16(a, true); R[d] = v; R[d + 1] = v >> 31; break; }
+            case 0x91: { const d = (w >> 8) & 0xff; const a = ea(R, dv, w >>> 16, code[i4 + 1], 1, 1); if (a < 0) break dispatch; const v = dv.getInt8(a); R[d] = v; R[d + 1] = v >> 31; break; }
             case 0x18: { const d = (w >> 8) & 0xff; R[d] = code[i4 + 2]; R[d + 1] = code[i4 + 3]; pc4 = (pc4 + 4) | 0; break; }
             // ---- stores ----
-            case 0x62: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 4, 2); if (a < 0) break dispatch; dv.setInt32(a, code[i4 + 2], true); break; }
-            case 0x6a: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 2, 2); if (a < 0) break dispatch; dv.setInt16(a, code[i4 + 2], true); break; }
-            case 0x72: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 1, 2); if (a < 0) break dispatch; dv.setInt8(a, code[i4 + 2]); break; }
-            case 0x7a: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 8, 2); if (a < 0) break dispatch; const imm = code[i4 + 2]; dv.setInt32(a, imm, true); dv.setInt32(a + 4, imm >> 31, true); break; }
-            case 0x63: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 4, 2); if (a < 0) break dispatch; dv.setInt32(a, R[w >>> 16], true); break; }
-            case 0x6b: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 2, 2); if (a < 0) break dispatch; dv.setInt16(a, R[w >>> 16], true); break; }
-            case 0x73: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 1, 2); if (a < 0) break dispatch; dv.setInt8(a, R[w >>> 16]); break; }
-            case 0x7b: { const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 8, 2); if (a < 0) break dispatch; const s = w >>> 16; dv.setInt32(a, R[s], true); dv.setInt32(a + 4, R[s + 1], true); break; }
+            case 0x62: { const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 4, 2); if (a < 0) break dispatch; dv.setInt32(a, code[i4 + 2], true); break; }
+            case 0x6a: { const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 2, 2); if (a < 0) break dispatch; dv.setInt16(a, code[i4 + 2], true); break; }
+            case 0x72: { const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 1, 2); if (a < 0) break dispatch; dv.setInt8(a, code[i4 + 2]); break; }
+            case 0x7a: { const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 8, 2); if (a < 0) break dispatch; const imm = code[i4 + 2]; dv.setInt32(a, imm, true); dv.setInt32(a + 4, imm >> 31, true); break; }
+            case 0x63: { const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 4, 2); if (a < 0) break dispatch; dv.setInt32(a, R[w >>> 16], true); break; }
+            case 0x6b: { const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 2, 2); if (a < 0) break dispatch; dv.setInt16(a, R[w >>> 16], true); break; }
+            case 0x73: { const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 1, 2); if (a < 0) break dispatch; dv.setInt8(a, R[w >>> 16]); break; }
+            case 0x7b: { const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 8, 2); if (a < 0) break dispatch; const s = w >>> 16; dv.setInt32(a, R[s], true); dv.setInt32(a + 4, R[s + 1], true); break; }
             // ---- atomics ----
             case 0xc3: {
               // Atomics need write permission (an atomic on .rodata faults, as in the JIT and the kernel).
-              const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 4, 2); if (a < 0) break dispatch;
+              const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 4, 2); if (a < 0) break dispatch;
             const s = w >>> 16; const old = dv.getInt32(a, true); const fn = code[i4 + 2];
               switch (fn & ~1) {
                 case 0x00: dv.setInt32(a, (old + R[s]) | 0, true); break;
@@ -478,7 +481,7 @@ export class Interpreter {
               break;
             }
             case 0xdb: {
-              const a = ea(R, pt, rt, memSize, (w >> 8) & 0xff, code[i4 + 1], 8, 2); if (a < 0) break dispatch;
+              const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 8, 2); if (a < 0) break dispatch;
             const s = w >>> 16;
               const lo = dv.getInt32(a, true); const hi = dv.getInt32(a + 4, true); const fn = code[i4 + 2];
               let nlo = lo; let nhi = hi;
@@ -504,7 +507,7 @@ export class Interpreter {
             const l = m * 10;
             const kind = layout[l];
             if (kind !== 1 && kind !== 2) break dispatch;
-            const at = probe(R, pt, rt, memSize, 4, layout[l + 1], 1);
+            const at = probe(R, dv, 4, layout[l + 1], 1);
             if (at < 0) break dispatch;
             if (kind === 1) {
               const index = dv.getUint32(at, true);
@@ -575,7 +578,7 @@ export class Interpreter {
           case 0xe5: {
             // Not inline (another map type, a bad map or key): the helper, as written.
             if (R[3] === -1175453696 && R[2] >>> 0 < this.mapCount && this.mapLayouts[(R[2] >>> 0) * 10] === 3) {
-              const at = probe(R, mem.pageTable, mem.regionTable, mem.u8.length, 4, this.mapLayouts[(R[2] >>> 0) * 10 + 1], 1);
+              const at = probe(R, mem.view, 4, this.mapLayouts[(R[2] >>> 0) * 10 + 1], 1);
               if (at >= 0) {
                 R[0] = this.maps![R[2] >>> 0].programLookupAt(mem.u8, at, ctx.cpu);
                 R[1] = 0;
@@ -592,9 +595,8 @@ export class Interpreter {
               const l = m * 10;
               const layout = this.mapLayouts;
               if (layout[l] !== 0) {
-                const pt = mem.pageTable; const rt = mem.regionTable; const memSize = mem.u8.length;
-                const key = probe(R, pt, rt, memSize, 4, layout[l + 1], 1);
-                const value = key >= 0 ? probe(R, pt, rt, memSize, 6, layout[l + 2], 1) : -1;
+                const key = probe(R, dv, 4, layout[l + 1], 1);
+                const value = key >= 0 ? probe(R, dv, 6, layout[l + 2], 1) : -1;
                 if (value >= 0) {
                   const r0 = this.maps![m].programUpdateAt(mem.u8, key, value, R[8], ctx.cpu);
                   R[0] = r0; R[1] = r0 < 0 ? -1 : 0;
