@@ -23,7 +23,7 @@ import { HashMap } from '../maps/hash.js';
 import { keyHash32 } from '../maps/hash-index.js';
 import type { VmMap } from '../maps/map.js';
 import { bswap16, bswap32, fromBig, mul64, out, sdiv64, smod64, toBig, udiv64, umod64 } from './alu64.js';
-import { CODE_WORDS, DecodedProgram, OP_MAP_LOOKUP, OP_MAP_UPDATE, OP_PAST_END, REG_SLOTS } from './program.js';
+import { CODE_WORDS, DecodedProgram, OP_MAP_LOOKUP, OP_MAP_UPDATE, OP_MOV_ADD, OP_PAST_END, REG_SLOTS } from './program.js';
 import type { RunContext } from './run-context.js';
 
 /** Default instruction budget per run (a verified program never needs this many). */
@@ -57,12 +57,12 @@ const TWO32 = 4294967296;
  * 4 = CODE_WORDS, 12 = PAGE_SHIFT, 1 / 2 = PERM_READ / PERM_WRITE, the page table at 0 (PAGE_TABLE_BASE)
  * for 0x4000000 bytes (MAX_MEMORY_BYTES), the region table at 0x8000 (REGION_TABLE_BASE) with 16 bytes
  * (REGION_WORDS) per region: start, end, perms (REGION_START / REGION_END / REGION_PERMS), 0xe5 / 0xf5 / 0xff = OP_MAP_LOOKUP / OP_MAP_UPDATE /
- * OP_PAST_END, -1175453696 = MAP_POINTER_TAG_HI, 22 = REG_SLOTS, and the map layout words and kinds below.
+ * OP_PAST_END, 0xe6 = OP_MOV_ADD, -1175453696 = MAP_POINTER_TAG_HI, 22 = REG_SLOTS, and the map layout words and kinds below.
  */
 if (
   CODE_WORDS !== 4 || PAGE_SHIFT !== 12 || PERM_READ !== 1 || PERM_WRITE !== 2 || REGION_START !== 0 || REGION_END !== 1 || REGION_PERMS !== 2 ||
   PAGE_TABLE_BASE !== 0 || REGION_TABLE_BASE !== 0x8000 || REGION_WORDS !== 4 || MAX_MEMORY_BYTES !== 0x4000000 ||
-  OP_MAP_LOOKUP !== 0xe5 || OP_MAP_UPDATE !== 0xf5 || OP_PAST_END !== 0xff || MAP_POINTER_TAG_HI !== -1175453696 || REG_SLOTS !== 22
+  OP_MAP_LOOKUP !== 0xe5 || OP_MAP_UPDATE !== 0xf5 || OP_PAST_END !== 0xff || OP_MOV_ADD !== 0xe6 || MAP_POINTER_TAG_HI !== -1175453696 || REG_SLOTS !== 22
 ) {
   throw new Error('interpreter: literal constants out of date');
 }
@@ -356,6 +356,19 @@ export class Interpreter {
               break;
             }
             // ---- ALU64 ----
+            case 0xe6: {
+              // mov64 rD, rS fused with the add64 in the next slot (`r2 = r10; r2 += -8`): one
+              // dispatch for both; the add is still counted on its own, and stays an add when jumped to.
+              const d = (w >> 8) & 0xff; const s = w >>> 16;
+              R[d] = R[s]; R[d + 1] = R[s + 1];
+              budget = (budget - 1) | 0;
+              if (budget < 0) break dispatch;
+              const add = code[pc4];
+              pc4 = (pc4 + 4) | 0;
+              const ad = (add >> 8) & 0xff; const as = add >>> 16; const a = R[ad];
+              const l = (a + R[as]) | 0;
+              R[ad + 1] = (R[ad + 1] + R[as + 1] + (l >>> 0 < a >>> 0 ? 1 : 0)) | 0; R[ad] = l; break;
+            }
             case 0x07: case 0x0f: {
               // Int32 arithmetic only: the carry is an unsigned wrap-around of the low half.
               const d = (w >> 8) & 0xff; const s = w >>> 16; const a = R[d];

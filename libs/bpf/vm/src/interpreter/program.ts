@@ -35,6 +35,12 @@ export const REG_SLOTS = 22;
 export const OP_MAP_LOOKUP = 0xe5;
 /** `call bpf_map_update_elem` (the VM's own helper), inline for the maps the interpreter knows. */
 export const OP_MAP_UPDATE = 0xf5;
+/**
+ * `mov64 rD, rS` whose next slot is an `add64` (the `r2 = r10; r2 += -8` of every stack pointer):
+ * the interpreter runs both with one dispatch. The add keeps its own slot (a jump to it runs it
+ * alone) and its own count against the budget.
+ */
+export const OP_MOV_ADD = 0xe6;
 /** The slot past the last instruction: running into it is an error. */
 export const OP_PAST_END = 0xff;
 /** Int32 words per instruction in `code`: [op | dst2 << 8 | src2 << 16, offset, imm, target or aux]. */
@@ -113,6 +119,12 @@ export interface DecodeOptions {
   readonly name?: string;
   /** Conformance mode: `call K` with an unknown id and `callx` are errors at run time, not load time. */
   readonly lateHelperBinding?: boolean;
+  /**
+   * Whether the interpreter's code may fuse instruction pairs (OP_MOV_ADD) and run the VM's map
+   * helpers inline (OP_MAP_LOOKUP, OP_MAP_UPDATE); default true. False keeps one BPF operation per
+   * slot, the plain form the specialised one is tested against.
+   */
+  readonly specialize?: boolean;
 }
 
 /**
@@ -207,22 +219,23 @@ export class DecodedProgram implements ProgramHandle {
       }
     }
     this.codeBase = regs.length;
-    this.code = this.pack(regs);
+    this.code = this.pack(regs, options.specialize ?? true);
     this.registerTemplate = this.code.subarray(0, regs.length);
   }
 
-  private pack(regs: Int32Array): Int32Array {
+  private pack(regs: Int32Array, specialize: boolean): Int32Array {
     const n = this.length;
     const base = regs.length;
     const code = new Int32Array(base + (n + 1) * CODE_WORDS);
     code.set(regs);
     for (let pc = 0; pc < n; pc++) {
       let op = this.opcode[pc];
-      if (op === 0x85 && this.src2[pc] === CALL_HELPER * 2 && this.aux[pc] >= 0) {
+      if (specialize && op === 0x85 && this.src2[pc] === CALL_HELPER * 2 && this.aux[pc] >= 0) {
         const kind = mapHelperKind(this.helperFns[this.aux[pc]]);
         if (kind === 'lookup') op = OP_MAP_LOOKUP;
         else if (kind === 'update') op = OP_MAP_UPDATE;
       }
+      if (specialize && op === 0xbf && this.offset[pc] === 0 && pc + 1 < n && (this.opcode[pc + 1] === 0x07 || this.opcode[pc + 1] === 0x0f)) op = OP_MOV_ADD;
       const w = base + pc * CODE_WORDS;
       code[w] = op | (this.dst2[pc] << 8) | (this.src2[pc] << 16);
       code[w + 1] = this.offset[pc];
