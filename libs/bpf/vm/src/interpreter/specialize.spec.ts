@@ -21,7 +21,7 @@ const anyReg = fc.integer({ min: 0, max: 10 });
 const small = fc.oneof(fc.integer({ min: -16, max: 16 }), fc.constantFrom(0x7fffffff, -0x80000000, -1));
 const jump = fc.integer({ min: -6, max: 6 });
 
-const chunk: fc.Arbitrary<Instruction[]> = fc.oneof(
+const chunk: fc.Arbitrary<readonly Instruction[]> = fc.oneof(
   { weight: 6, arbitrary: fc.tuple(reg, anyReg, fc.boolean(), anyReg, small).map(([d, s, x, s2, k]) => [insn(0xbf, d, s), x ? insn(0x0f, d, s2) : insn(0x07, d, 0, 0, k)]) },
   { weight: 2, arbitrary: fc.tuple(reg, anyReg).map(([d, s]) => [insn(0xbf, d, s)]) },
   { weight: 2, arbitrary: fc.tuple(reg, small).map(([d, k]) => [insn(0x07, d, 0, 0, k)]) },
