@@ -70,8 +70,9 @@ const MAX_EXACT = Number.MAX_SAFE_INTEGER;
 
 /**
  * Linear address of an access of `size` bytes at register slot `slot` + `off`, after the page-table
- * and region check; -1 when the access is refused (the caller builds the fault). A plain function
- * (not a closure over the interpreter's locals) so the hot loop's variables stay in registers.
+ * and region check; -1 when the access is refused (the caller builds the fault). The dispatch loop
+ * writes this check out in each load and store instead of calling it: V8 inlines only so many call
+ * sites of one function into another, and a call left in the loop costs far more than the check.
  */
 function ea(R: Int32Array, dv: DataView, slot: number, off: number, size: number, perm: number): number {
   const a = (R[slot] >>> 0) + off;
@@ -315,201 +316,237 @@ export class Interpreter {
         const w = code[i4];
         pc4 = (i4 + 4) | 0;
         switch (w & 0xff) {
-            // ---- ALU (32-bit): result zero-extended ----
-            case 0x04: case 0x0c: { const d = (w >> 8) & 0xff; R[d] = (R[d] + R[w >>> 16]) | 0; R[d + 1] = 0; break; }
-            case 0x14: case 0x1c: { const d = (w >> 8) & 0xff; R[d] = (R[d] - R[w >>> 16]) | 0; R[d + 1] = 0; break; }
-            case 0x24: case 0x2c: { const d = (w >> 8) & 0xff; R[d] = Math.imul(R[d], R[w >>> 16]); R[d + 1] = 0; break; }
-            case 0x34: case 0x3c: {
-              const d = (w >> 8) & 0xff; const b = R[w >>> 16];
-              if (b === 0) R[d] = 0;
-              else if (code[i4 + 1] === 1) R[d] = (R[d] / b) | 0;
-              else R[d] = Math.floor((R[d] >>> 0) / (b >>> 0)) | 0;
-              R[d + 1] = 0; break;
+          // ---- ALU (32-bit): result zero-extended ----
+          case 0x04: case 0x0c: { const d = (w >> 8) & 0xff; R[d] = (R[d] + R[w >>> 16]) | 0; R[d + 1] = 0; break; }
+          case 0x14: case 0x1c: { const d = (w >> 8) & 0xff; R[d] = (R[d] - R[w >>> 16]) | 0; R[d + 1] = 0; break; }
+          case 0x24: case 0x2c: { const d = (w >> 8) & 0xff; R[d] = Math.imul(R[d], R[w >>> 16]); R[d + 1] = 0; break; }
+          case 0x34: case 0x3c: {
+            const d = (w >> 8) & 0xff; const b = R[w >>> 16];
+            if (b === 0) R[d] = 0;
+            else if (code[i4 + 1] === 1) R[d] = (R[d] / b) | 0;
+            else R[d] = Math.floor((R[d] >>> 0) / (b >>> 0)) | 0;
+            R[d + 1] = 0; break;
+          }
+          case 0x44: case 0x4c: { const d = (w >> 8) & 0xff; R[d] |= R[w >>> 16]; R[d + 1] = 0; break; }
+          case 0x54: case 0x5c: { const d = (w >> 8) & 0xff; R[d] &= R[w >>> 16]; R[d + 1] = 0; break; }
+          case 0x64: case 0x6c: { const d = (w >> 8) & 0xff; R[d] = R[d] << (R[w >>> 16] & 31); R[d + 1] = 0; break; }
+          case 0x74: case 0x7c: { const d = (w >> 8) & 0xff; R[d] = R[d] >>> (R[w >>> 16] & 31); R[d + 1] = 0; break; }
+          case 0x84: { const d = (w >> 8) & 0xff; R[d] = -R[d] | 0; R[d + 1] = 0; break; }
+          case 0x94: case 0x9c: {
+            const d = (w >> 8) & 0xff; const b = R[w >>> 16];
+            if (b !== 0) R[d] = code[i4 + 1] === 1 ? (R[d] % b) | 0 : ((R[d] >>> 0) % (b >>> 0)) | 0;
+            R[d + 1] = 0; break;
+          }
+          case 0xa4: case 0xac: { const d = (w >> 8) & 0xff; R[d] ^= R[w >>> 16]; R[d + 1] = 0; break; }
+          case 0xb4: case 0xbc: {
+            const d = (w >> 8) & 0xff; const v = R[w >>> 16]; const o = code[i4 + 1];
+            R[d] = o === 8 ? (v << 24) >> 24 : o === 16 ? (v << 16) >> 16 : v;
+            R[d + 1] = 0; break;
+          }
+          case 0xc4: case 0xcc: { const d = (w >> 8) & 0xff; R[d] = R[d] >> (R[w >>> 16] & 31); R[d + 1] = 0; break; }
+          case 0xd4: {
+            const d = (w >> 8) & 0xff; const width = code[i4 + 2];
+            if (width === 16) { R[d] &= 0xffff; R[d + 1] = 0; } else if (width === 32) R[d + 1] = 0;
+            break;
+          }
+          case 0xdc: {
+            const d = (w >> 8) & 0xff; const width = code[i4 + 2];
+            if (width === 16) { R[d] = bswap16(R[d]); R[d + 1] = 0; }
+            else if (width === 32) { R[d] = bswap32(R[d]); R[d + 1] = 0; }
+            else { const lo = R[d]; R[d] = bswap32(R[d + 1]); R[d + 1] = bswap32(lo); }
+            break;
+          }
+          // ---- ALU64 ----
+          case 0xe6: {
+            // mov64 rD, rS fused with the add64 in the next slot (`r2 = r10; r2 += -8`): one
+            // dispatch for both; the add is still counted on its own, and stays an add when jumped to.
+            const d = (w >> 8) & 0xff; const s = w >>> 16;
+            R[d] = R[s]; R[d + 1] = R[s + 1];
+            budget = (budget - 1) | 0;
+            if (budget < 0) break dispatch;
+            const add = code[pc4];
+            pc4 = (pc4 + 4) | 0;
+            const ad = (add >> 8) & 0xff; const as = add >>> 16; const a = R[ad];
+            const l = (a + R[as]) | 0;
+            R[ad + 1] = (R[ad + 1] + R[as + 1] + (l >>> 0 < a >>> 0 ? 1 : 0)) | 0; R[ad] = l; break;
+          }
+          case 0x07: case 0x0f: {
+            // Int32 arithmetic only: the carry is an unsigned wrap-around of the low half.
+            const d = (w >> 8) & 0xff; const s = w >>> 16; const a = R[d];
+            const l = (a + R[s]) | 0;
+            R[d + 1] = (R[d + 1] + R[s + 1] + (l >>> 0 < a >>> 0 ? 1 : 0)) | 0; R[d] = l; break;
+          }
+          case 0x17: case 0x1f: {
+            const d = (w >> 8) & 0xff; const s = w >>> 16; const a = R[d]; const b = R[s];
+            R[d + 1] = (R[d + 1] - R[s + 1] - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0; R[d] = (a - b) | 0; break;
+          }
+          case 0x27: case 0x2f: {
+            const d = (w >> 8) & 0xff; const s = w >>> 16;
+            if (R[d + 1] === 0 && R[s + 1] === 0) {
+              // Both operands below 2^32: when the product fits a double exactly, no limb arithmetic.
+              const p = (R[d] >>> 0) * (R[s] >>> 0);
+              if (p <= MAX_EXACT) { R[d] = p % TWO32 | 0; R[d + 1] = (p / TWO32) | 0; break; }
             }
-            case 0x44: case 0x4c: { const d = (w >> 8) & 0xff; R[d] |= R[w >>> 16]; R[d + 1] = 0; break; }
-            case 0x54: case 0x5c: { const d = (w >> 8) & 0xff; R[d] &= R[w >>> 16]; R[d + 1] = 0; break; }
-            case 0x64: case 0x6c: { const d = (w >> 8) & 0xff; R[d] = R[d] << (R[w >>> 16] & 31); R[d + 1] = 0; break; }
-            case 0x74: case 0x7c: { const d = (w >> 8) & 0xff; R[d] = R[d] >>> (R[w >>> 16] & 31); R[d + 1] = 0; break; }
-            case 0x84: { const d = (w >> 8) & 0xff; R[d] = -R[d] | 0; R[d + 1] = 0; break; }
-            case 0x94: case 0x9c: {
-              const d = (w >> 8) & 0xff; const b = R[w >>> 16];
-              if (b !== 0) R[d] = code[i4 + 1] === 1 ? (R[d] % b) | 0 : ((R[d] >>> 0) % (b >>> 0)) | 0;
-              R[d + 1] = 0; break;
-            }
-            case 0xa4: case 0xac: { const d = (w >> 8) & 0xff; R[d] ^= R[w >>> 16]; R[d + 1] = 0; break; }
-            case 0xb4: case 0xbc: {
-              const d = (w >> 8) & 0xff; const v = R[w >>> 16]; const o = code[i4 + 1];
-              R[d] = o === 8 ? (v << 24) >> 24 : o === 16 ? (v << 16) >> 16 : v;
-              R[d + 1] = 0; break;
-            }
-            case 0xc4: case 0xcc: { const d = (w >> 8) & 0xff; R[d] = R[d] >> (R[w >>> 16] & 31); R[d + 1] = 0; break; }
-            case 0xd4: {
-              const d = (w >> 8) & 0xff; const width = code[i4 + 2];
-              if (width === 16) { R[d] &= 0xffff; R[d + 1] = 0; } else if (width === 32) R[d + 1] = 0;
-              break;
-            }
-            case 0xdc: {
-              const d = (w >> 8) & 0xff; const width = code[i4 + 2];
-              if (width === 16) { R[d] = bswap16(R[d]); R[d + 1] = 0; }
-              else if (width === 32) { R[d] = bswap32(R[d]); R[d + 1] = 0; }
-              else { const lo = R[d]; R[d] = bswap32(R[d + 1]); R[d + 1] = bswap32(lo); }
-              break;
-            }
-            // ---- ALU64 ----
-            case 0xe6: {
-              // mov64 rD, rS fused with the add64 in the next slot (`r2 = r10; r2 += -8`): one
-              // dispatch for both; the add is still counted on its own, and stays an add when jumped to.
-              const d = (w >> 8) & 0xff; const s = w >>> 16;
-              R[d] = R[s]; R[d + 1] = R[s + 1];
-              budget = (budget - 1) | 0;
-              if (budget < 0) break dispatch;
-              const add = code[pc4];
-              pc4 = (pc4 + 4) | 0;
-              const ad = (add >> 8) & 0xff; const as = add >>> 16; const a = R[ad];
-              const l = (a + R[as]) | 0;
-              R[ad + 1] = (R[ad + 1] + R[as + 1] + (l >>> 0 < a >>> 0 ? 1 : 0)) | 0; R[ad] = l; break;
-            }
-            case 0x07: case 0x0f: {
-              // Int32 arithmetic only: the carry is an unsigned wrap-around of the low half.
-              const d = (w >> 8) & 0xff; const s = w >>> 16; const a = R[d];
-              const l = (a + R[s]) | 0;
-              R[d + 1] = (R[d + 1] + R[s + 1] + (l >>> 0 < a >>> 0 ? 1 : 0)) | 0; R[d] = l; break;
-            }
-            case 0x17: case 0x1f: {
-              const d = (w >> 8) & 0xff; const s = w >>> 16; const a = R[d]; const b = R[s];
-              R[d + 1] = (R[d + 1] - R[s + 1] - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0; R[d] = (a - b) | 0; break;
-            }
-            case 0x27: case 0x2f: {
-              const d = (w >> 8) & 0xff; const s = w >>> 16;
-              if (R[d + 1] === 0 && R[s + 1] === 0) {
-                // Both operands below 2^32: when the product fits a double exactly, no limb arithmetic.
-                const p = (R[d] >>> 0) * (R[s] >>> 0);
-                if (p <= MAX_EXACT) { R[d] = p % TWO32 | 0; R[d + 1] = (p / TWO32) | 0; break; }
-              }
-              mul64(R[d], R[d + 1], R[s], R[s + 1]); R[d] = out[0]; R[d + 1] = out[1]; break;
-            }
-            case 0x37: case 0x3f: {
-              const d = (w >> 8) & 0xff; const s = w >>> 16;
-              if (R[s] === 0 && R[s + 1] === 0) { R[d] = 0; R[d + 1] = 0; break; }
-              if (code[i4 + 1] === 0 && R[d + 1] === 0 && R[s + 1] === 0) { R[d] = Math.floor((R[d] >>> 0) / (R[s] >>> 0)) | 0; break; }
-              break dispatch;
-            }
-            case 0x47: case 0x4f: { const d = (w >> 8) & 0xff; const s = w >>> 16; R[d] |= R[s]; R[d + 1] |= R[s + 1]; break; }
-            case 0x57: case 0x5f: { const d = (w >> 8) & 0xff; const s = w >>> 16; R[d] &= R[s]; R[d + 1] &= R[s + 1]; break; }
-            // 64-bit shifts written out here (no call, no result array): n = 0, 1..31, 32..63.
-            case 0x67: case 0x6f: {
-              const d = (w >> 8) & 0xff; const n = R[w >>> 16] & 63; const lo = R[d];
-              if (n >= 32) { R[d + 1] = lo << (n - 32); R[d] = 0; } else if (n !== 0) { R[d + 1] = (R[d + 1] << n) | (lo >>> (32 - n)); R[d] = lo << n; }
-              break;
-            }
-            case 0x77: case 0x7f: {
-              const d = (w >> 8) & 0xff; const n = R[w >>> 16] & 63; const hi = R[d + 1];
-              if (n >= 32) { R[d] = hi >>> (n - 32); R[d + 1] = 0; } else if (n !== 0) { R[d] = (R[d] >>> n) | (hi << (32 - n)); R[d + 1] = hi >>> n; }
-              break;
-            }
-            case 0x87: { const d = (w >> 8) & 0xff; const lo = R[d]; R[d] = -lo | 0; R[d + 1] = (~R[d + 1] + (lo === 0 ? 1 : 0)) | 0; break; }
-            case 0x97: case 0x9f: {
-              const d = (w >> 8) & 0xff; const s = w >>> 16;
-              if (R[s] === 0 && R[s + 1] === 0) break;
-              if (code[i4 + 1] === 0 && R[d + 1] === 0 && R[s + 1] === 0) { R[d] = (R[d] >>> 0) % (R[s] >>> 0) | 0; break; }
-              break dispatch;
-            }
-            case 0xa7: case 0xaf: { const d = (w >> 8) & 0xff; const s = w >>> 16; R[d] ^= R[s]; R[d + 1] ^= R[s + 1]; break; }
-            case 0xb7: case 0xbf: {
-              const d = (w >> 8) & 0xff; const s = w >>> 16; const o = code[i4 + 1];
-              if (o === 0) { R[d] = R[s]; R[d + 1] = R[s + 1]; }
-              else { const v = o === 8 ? (R[s] << 24) >> 24 : o === 16 ? (R[s] << 16) >> 16 : R[s]; R[d] = v; R[d + 1] = v >> 31; }
-              break;
-            }
-            case 0xc7: case 0xcf: {
-              const d = (w >> 8) & 0xff; const n = R[w >>> 16] & 63; const hi = R[d + 1];
-              if (n >= 32) { R[d] = hi >> (n - 32); R[d + 1] = hi >> 31; } else if (n !== 0) { R[d] = (R[d] >>> n) | (hi << (32 - n)); R[d + 1] = hi >> n; }
-              break;
-            }
-            case 0xd7: {
-              const d = (w >> 8) & 0xff; const width = code[i4 + 2];
-              if (width === 16) { R[d] = bswap16(R[d]); R[d + 1] = 0; }
-              else if (width === 32) { R[d] = bswap32(R[d]); R[d + 1] = 0; }
-              else { const lo = R[d]; R[d] = bswap32(R[d + 1]); R[d + 1] = bswap32(lo); }
-              break;
-            }
-            // ---- JMP (64-bit compares) ----
-            case 0x05: pc4 = code[i4 + 3]; break;
-            case 0x15: case 0x1d: { const d = (w >> 8) & 0xff; const s = w >>> 16; if (R[d] === R[s] && R[d + 1] === R[s + 1]) pc4 = code[i4 + 3]; break; }
-            case 0x55: case 0x5d: { const d = (w >> 8) & 0xff; const s = w >>> 16; if (R[d] !== R[s] || R[d + 1] !== R[s + 1]) pc4 = code[i4 + 3]; break; }
-            case 0x45: case 0x4d: { const d = (w >> 8) & 0xff; const s = w >>> 16; if ((R[d] & R[s]) !== 0 || (R[d + 1] & R[s + 1]) !== 0) pc4 = code[i4 + 3]; break; }
-            case 0x25: case 0x2d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
-            case 0x35: case 0x3d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
-            case 0xa5: case 0xad: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
-            case 0xb5: case 0xbd: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
-            case 0x65: case 0x6d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
-            case 0x75: case 0x7d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
-            case 0xc5: case 0xcd: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
-            case 0xd5: case 0xdd: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
-            // ---- JMP32 (low halves) ----
-            case 0x06: pc4 = code[i4 + 3]; break;
-            case 0x16: case 0x1e: if (R[(w >> 8) & 0xff] === R[w >>> 16]) pc4 = code[i4 + 3]; break;
-            case 0x56: case 0x5e: if (R[(w >> 8) & 0xff] !== R[w >>> 16]) pc4 = code[i4 + 3]; break;
-            case 0x46: case 0x4e: if ((R[(w >> 8) & 0xff] & R[w >>> 16]) !== 0) pc4 = code[i4 + 3]; break;
-            case 0x26: case 0x2e: if (R[(w >> 8) & 0xff] >>> 0 > R[w >>> 16] >>> 0) pc4 = code[i4 + 3]; break;
-            case 0x36: case 0x3e: if (R[(w >> 8) & 0xff] >>> 0 >= R[w >>> 16] >>> 0) pc4 = code[i4 + 3]; break;
-            case 0xa6: case 0xae: if (R[(w >> 8) & 0xff] >>> 0 < R[w >>> 16] >>> 0) pc4 = code[i4 + 3]; break;
-            case 0xb6: case 0xbe: if (R[(w >> 8) & 0xff] >>> 0 <= R[w >>> 16] >>> 0) pc4 = code[i4 + 3]; break;
-            case 0x66: case 0x6e: if (R[(w >> 8) & 0xff] > R[w >>> 16]) pc4 = code[i4 + 3]; break;
-            case 0x76: case 0x7e: if (R[(w >> 8) & 0xff] >= R[w >>> 16]) pc4 = code[i4 + 3]; break;
-            case 0xc6: case 0xce: if (R[(w >> 8) & 0xff] < R[w >>> 16]) pc4 = code[i4 + 3]; break;
-            case 0xd6: case 0xde: if (R[(w >> 8) & 0xff] <= R[w >>> 16]) pc4 = code[i4 + 3]; break;
-            // ---- loads ----
-            case 0x61: { const d = (w >> 8) & 0xff; const a = ea(R, dv, w >>> 16, code[i4 + 1], 4, 1); if (a < 0) break dispatch; R[d] = dv.getInt32(a, true); R[d + 1] = 0; break; }
-            case 0x69: { const d = (w >> 8) & 0xff; const a = ea(R, dv, w >>> 16, code[i4 + 1], 2, 1); if (a < 0) break dispatch; R[d] = dv.getUint16(a, true); R[d + 1] = 0; break; }
-            case 0x71: { const d = (w >> 8) & 0xff; const a = ea(R, dv, w >>> 16, code[i4 + 1], 1, 1); if (a < 0) break dispatch; R[d] = dv.getUint8(a); R[d + 1] = 0; break; }
-            case 0x79: { const d = (w >> 8) & 0xff; const a = ea(R, dv, w >>> 16, code[i4 + 1], 8, 1); if (a < 0) break dispatch; R[d] = dv.getInt32(a, true); R[d + 1] = dv.getInt32(a + 4, true); break; }
-            case 0x81: { const d = (w >> 8) & 0xff; const a = ea(R, dv, w >>> 16, code[i4 + 1], 4, 1); if (a < 0) break dispatch; const v = dv.getInt32(a, true); R[d] = v; R[d + 1] = v >> 31; break; }
-            case 0x89: { const d = (w >> 8) & 0xff; const a = ea(R, dv, w >>> 16, code[i4 + 1], 2, 1); if (a < 0) break dispatch; const v = dv.getInt16(a, true); R[d] = v; R[d + 1] = v >> 31; break; }
-            case 0x91: { const d = (w >> 8) & 0xff; const a = ea(R, dv, w >>> 16, code[i4 + 1], 1, 1); if (a < 0) break dispatch; const v = dv.getInt8(a); R[d] = v; R[d + 1] = v >> 31; break; }
-            case 0x18: { const d = (w >> 8) & 0xff; R[d] = code[i4 + 2]; R[d + 1] = code[i4 + 3]; pc4 = (pc4 + 4) | 0; break; }
-            // ---- stores ----
-            case 0x62: { const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 4, 2); if (a < 0) break dispatch; dv.setInt32(a, code[i4 + 2], true); break; }
-            case 0x6a: { const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 2, 2); if (a < 0) break dispatch; dv.setInt16(a, code[i4 + 2], true); break; }
-            case 0x72: { const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 1, 2); if (a < 0) break dispatch; dv.setInt8(a, code[i4 + 2]); break; }
-            case 0x7a: { const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 8, 2); if (a < 0) break dispatch; const imm = code[i4 + 2]; dv.setInt32(a, imm, true); dv.setInt32(a + 4, imm >> 31, true); break; }
-            case 0x63: { const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 4, 2); if (a < 0) break dispatch; dv.setInt32(a, R[w >>> 16], true); break; }
-            case 0x6b: { const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 2, 2); if (a < 0) break dispatch; dv.setInt16(a, R[w >>> 16], true); break; }
-            case 0x73: { const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 1, 2); if (a < 0) break dispatch; dv.setInt8(a, R[w >>> 16]); break; }
-            case 0x7b: { const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 8, 2); if (a < 0) break dispatch; const s = w >>> 16; dv.setInt32(a, R[s], true); dv.setInt32(a + 4, R[s + 1], true); break; }
-            // ---- atomics ----
-            case 0xc3: {
-              // Atomics need write permission (an atomic on .rodata faults, as in the JIT and the kernel).
-              const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 4, 2); if (a < 0) break dispatch;
-            const s = w >>> 16; const old = dv.getInt32(a, true); const fn = code[i4 + 2];
-              switch (fn & ~1) {
-                case 0x00: dv.setInt32(a, (old + R[s]) | 0, true); break;
-                case 0x40: dv.setInt32(a, old | R[s], true); break;
-                case 0x50: dv.setInt32(a, old & R[s], true); break;
-                case 0xa0: dv.setInt32(a, old ^ R[s], true); break;
-                case 0xe0: dv.setInt32(a, R[s], true); break;
-                case 0xf0: if (old === R[0]) dv.setInt32(a, R[s], true); R[0] = old; R[1] = 0; break;
-              }
-              if ((fn & 1) !== 0 && fn !== 0xf1) { R[s] = old; R[s + 1] = 0; }
-              break;
-            }
-            case 0xdb: {
-              const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 8, 2); if (a < 0) break dispatch;
-            const s = w >>> 16;
-              const lo = dv.getInt32(a, true); const hi = dv.getInt32(a + 4, true); const fn = code[i4 + 2];
-              let nlo = lo; let nhi = hi;
-              switch (fn & ~1) {
-                case 0x00: { const l = (lo >>> 0) + (R[s] >>> 0); nhi = (hi + R[s + 1] + (l >= TWO32 ? 1 : 0)) | 0; nlo = l | 0; break; }
-                case 0x40: nlo = lo | R[s]; nhi = hi | R[s + 1]; break;
-                case 0x50: nlo = lo & R[s]; nhi = hi & R[s + 1]; break;
-                case 0xa0: nlo = lo ^ R[s]; nhi = hi ^ R[s + 1]; break;
-                case 0xe0: nlo = R[s]; nhi = R[s + 1]; break;
-                case 0xf0: if (lo === R[0] && hi === R[1]) { nlo = R[s]; nhi = R[s + 1]; } R[0] = lo; R[1] = hi; break;
-              }
-              dv.setInt32(a, nlo, true); dv.setInt32(a + 4, nhi, true);
-              if ((fn & 1) !== 0 && fn !== 0xf1) { R[s] = lo; R[s + 1] = hi; }
-              break;
-            }
+            mul64(R[d], R[d + 1], R[s], R[s + 1]); R[d] = out[0]; R[d + 1] = out[1]; break;
+          }
+          case 0x37: case 0x3f: {
+            const d = (w >> 8) & 0xff; const s = w >>> 16;
+            if (R[s] === 0 && R[s + 1] === 0) { R[d] = 0; R[d + 1] = 0; break; }
+            if (code[i4 + 1] === 0 && R[d + 1] === 0 && R[s + 1] === 0) { R[d] = Math.floor((R[d] >>> 0) / (R[s] >>> 0)) | 0; break; }
+            break dispatch;
+          }
+          case 0x47: case 0x4f: { const d = (w >> 8) & 0xff; const s = w >>> 16; R[d] |= R[s]; R[d + 1] |= R[s + 1]; break; }
+          case 0x57: case 0x5f: { const d = (w >> 8) & 0xff; const s = w >>> 16; R[d] &= R[s]; R[d + 1] &= R[s + 1]; break; }
+          // 64-bit shifts written out here (no call, no result array): n = 0, 1..31, 32..63.
+          case 0x67: case 0x6f: {
+            const d = (w >> 8) & 0xff; const n = R[w >>> 16] & 63; const lo = R[d];
+            if (n >= 32) { R[d + 1] = lo << (n - 32); R[d] = 0; } else if (n !== 0) { R[d + 1] = (R[d + 1] << n) | (lo >>> (32 - n)); R[d] = lo << n; }
+            break;
+          }
+          case 0x77: case 0x7f: {
+            const d = (w >> 8) & 0xff; const n = R[w >>> 16] & 63; const hi = R[d + 1];
+            if (n >= 32) { R[d] = hi >>> (n - 32); R[d + 1] = 0; } else if (n !== 0) { R[d] = (R[d] >>> n) | (hi << (32 - n)); R[d + 1] = hi >>> n; }
+            break;
+          }
+          case 0x87: { const d = (w >> 8) & 0xff; const lo = R[d]; R[d] = -lo | 0; R[d + 1] = (~R[d + 1] + (lo === 0 ? 1 : 0)) | 0; break; }
+          case 0x97: case 0x9f: {
+            const d = (w >> 8) & 0xff; const s = w >>> 16;
+            if (R[s] === 0 && R[s + 1] === 0) break;
+            if (code[i4 + 1] === 0 && R[d + 1] === 0 && R[s + 1] === 0) { R[d] = (R[d] >>> 0) % (R[s] >>> 0) | 0; break; }
+            break dispatch;
+          }
+          case 0xa7: case 0xaf: { const d = (w >> 8) & 0xff; const s = w >>> 16; R[d] ^= R[s]; R[d + 1] ^= R[s + 1]; break; }
+          case 0xb7: case 0xbf: {
+            const d = (w >> 8) & 0xff; const s = w >>> 16; const o = code[i4 + 1];
+            if (o === 0) { R[d] = R[s]; R[d + 1] = R[s + 1]; }
+            else { const v = o === 8 ? (R[s] << 24) >> 24 : o === 16 ? (R[s] << 16) >> 16 : R[s]; R[d] = v; R[d + 1] = v >> 31; }
+            break;
+          }
+          case 0xc7: case 0xcf: {
+            const d = (w >> 8) & 0xff; const n = R[w >>> 16] & 63; const hi = R[d + 1];
+            if (n >= 32) { R[d] = hi >> (n - 32); R[d + 1] = hi >> 31; } else if (n !== 0) { R[d] = (R[d] >>> n) | (hi << (32 - n)); R[d + 1] = hi >> n; }
+            break;
+          }
+          case 0xd7: {
+            const d = (w >> 8) & 0xff; const width = code[i4 + 2];
+            if (width === 16) { R[d] = bswap16(R[d]); R[d + 1] = 0; }
+            else if (width === 32) { R[d] = bswap32(R[d]); R[d + 1] = 0; }
+            else { const lo = R[d]; R[d] = bswap32(R[d + 1]); R[d + 1] = bswap32(lo); }
+            break;
+          }
+          // ---- JMP (64-bit compares) ----
+          case 0x05: pc4 = code[i4 + 3]; break;
+          case 0x15: case 0x1d: { const d = (w >> 8) & 0xff; const s = w >>> 16; if (R[d] === R[s] && R[d + 1] === R[s + 1]) pc4 = code[i4 + 3]; break; }
+          case 0x55: case 0x5d: { const d = (w >> 8) & 0xff; const s = w >>> 16; if (R[d] !== R[s] || R[d + 1] !== R[s + 1]) pc4 = code[i4 + 3]; break; }
+          case 0x45: case 0x4d: { const d = (w >> 8) & 0xff; const s = w >>> 16; if ((R[d] & R[s]) !== 0 || (R[d + 1] & R[s + 1]) !== 0) pc4 = code[i4 + 3]; break; }
+          case 0x25: case 0x2d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
+          case 0x35: case 0x3d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
+          case 0xa5: case 0xad: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
+          case 0xb5: case 0xbd: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1] >>> 0; const bh = R[s + 1] >>> 0; if (ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
+          case 0x65: case 0x6d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
+          case 0x75: case 0x7d: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
+          case 0xc5: case 0xcd: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
+          case 0xd5: case 0xdd: { const d = (w >> 8) & 0xff; const s = w >>> 16; const ah = R[d + 1]; const bh = R[s + 1]; if (ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0)) pc4 = code[i4 + 3]; break; }
+          // ---- JMP32 (low halves) ----
+          case 0x06: pc4 = code[i4 + 3]; break;
+          case 0x16: case 0x1e: if (R[(w >> 8) & 0xff] === R[w >>> 16]) pc4 = code[i4 + 3]; break;
+          case 0x56: case 0x5e: if (R[(w >> 8) & 0xff] !== R[w >>> 16]) pc4 = code[i4 + 3]; break;
+          case 0x46: case 0x4e: if ((R[(w >> 8) & 0xff] & R[w >>> 16]) !== 0) pc4 = code[i4 + 3]; break;
+          case 0x26: case 0x2e: if (R[(w >> 8) & 0xff] >>> 0 > R[w >>> 16] >>> 0) pc4 = code[i4 + 3]; break;
+          case 0x36: case 0x3e: if (R[(w >> 8) & 0xff] >>> 0 >= R[w >>> 16] >>> 0) pc4 = code[i4 + 3]; break;
+          case 0xa6: case 0xae: if (R[(w >> 8) & 0xff] >>> 0 < R[w >>> 16] >>> 0) pc4 = code[i4 + 3]; break;
+          case 0xb6: case 0xbe: if (R[(w >> 8) & 0xff] >>> 0 <= R[w >>> 16] >>> 0) pc4 = code[i4 + 3]; break;
+          case 0x66: case 0x6e: if (R[(w >> 8) & 0xff] > R[w >>> 16]) pc4 = code[i4 + 3]; break;
+          case 0x76: case 0x7e: if (R[(w >> 8) & 0xff] >= R[w >>> 16]) pc4 = code[i4 + 3]; break;
+          case 0xc6: case 0xce: if (R[(w >> 8) & 0xff] < R[w >>> 16]) pc4 = code[i4 + 3]; break;
+          case 0xd6: case 0xde: if (R[(w >> 8) & 0xff] <= R[w >>> 16]) pc4 = code[i4 + 3]; break;
+          // ---- loads ----
+          case 0x61: {
+            const b = w >>> 16; const a = (R[b] >>> 0) + code[i4 + 1];
+            if (R[b + 1] !== 0 || a < 0 || a >= 0x4000000) break dispatch;
+            const e = 0x8000 + (dv.getUint16((a >>> 12) << 1, true) << 4);
+            if (e === 0x8000 || a < dv.getUint32(e, true) || a + 4 > dv.getUint32(e + 4, true) || (dv.getUint32(e + 8, true) & 1) === 0) break dispatch;
+            const d = (w >> 8) & 0xff; R[d] = dv.getInt32(a, true); R[d + 1] = 0; break;
+          }
+          case 0x69: {
+            const b = w >>> 16; const a = (R[b] >>> 0) + code[i4 + 1];
+            if (R[b + 1] !== 0 || a < 0 || a >= 0x4000000) break dispatch;
+            const e = 0x8000 + (dv.getUint16((a >>> 12) << 1, true) << 4);
+            if (e === 0x8000 || a < dv.getUint32(e, true) || a + 2 > dv.getUint32(e + 4, true) || (dv.getUint32(e + 8, true) & 1) === 0) break dispatch;
+            const d = (w >> 8) & 0xff; R[d] = dv.getUint16(a, true); R[d + 1] = 0; break;
+          }
+          case 0x71: {
+            const b = w >>> 16; const a = (R[b] >>> 0) + code[i4 + 1];
+            if (R[b + 1] !== 0 || a < 0 || a >= 0x4000000) break dispatch;
+            const e = 0x8000 + (dv.getUint16((a >>> 12) << 1, true) << 4);
+            if (e === 0x8000 || a < dv.getUint32(e, true) || a + 1 > dv.getUint32(e + 4, true) || (dv.getUint32(e + 8, true) & 1) === 0) break dispatch;
+            const d = (w >> 8) & 0xff; R[d] = dv.getUint8(a); R[d + 1] = 0; break;
+          }
+          case 0x79: {
+            const b = w >>> 16; const a = (R[b] >>> 0) + code[i4 + 1];
+            if (R[b + 1] !== 0 || a < 0 || a >= 0x4000000) break dispatch;
+            const e = 0x8000 + (dv.getUint16((a >>> 12) << 1, true) << 4);
+            if (e === 0x8000 || a < dv.getUint32(e, true) || a + 8 > dv.getUint32(e + 4, true) || (dv.getUint32(e + 8, true) & 1) === 0) break dispatch;
+            const d = (w >> 8) & 0xff; R[d] = dv.getInt32(a, true); R[d + 1] = dv.getInt32(a + 4, true); break;
+          }
+          case 0x18: { const d = (w >> 8) & 0xff; R[d] = code[i4 + 2]; R[d + 1] = code[i4 + 3]; pc4 = (pc4 + 4) | 0; break; }
+          // ---- stores ----
+          case 0x62: {
+            const b = (w >> 8) & 0xff; const a = (R[b] >>> 0) + code[i4 + 1];
+            if (R[b + 1] !== 0 || a < 0 || a >= 0x4000000) break dispatch;
+            const e = 0x8000 + (dv.getUint16((a >>> 12) << 1, true) << 4);
+            if (e === 0x8000 || a < dv.getUint32(e, true) || a + 4 > dv.getUint32(e + 4, true) || (dv.getUint32(e + 8, true) & 2) === 0) break dispatch;
+            dv.setInt32(a, code[i4 + 2], true); break;
+          }
+          case 0x6a: {
+            const b = (w >> 8) & 0xff; const a = (R[b] >>> 0) + code[i4 + 1];
+            if (R[b + 1] !== 0 || a < 0 || a >= 0x4000000) break dispatch;
+            const e = 0x8000 + (dv.getUint16((a >>> 12) << 1, true) << 4);
+            if (e === 0x8000 || a < dv.getUint32(e, true) || a + 2 > dv.getUint32(e + 4, true) || (dv.getUint32(e + 8, true) & 2) === 0) break dispatch;
+            dv.setInt16(a, code[i4 + 2], true); break;
+          }
+          case 0x72: {
+            const b = (w >> 8) & 0xff; const a = (R[b] >>> 0) + code[i4 + 1];
+            if (R[b + 1] !== 0 || a < 0 || a >= 0x4000000) break dispatch;
+            const e = 0x8000 + (dv.getUint16((a >>> 12) << 1, true) << 4);
+            if (e === 0x8000 || a < dv.getUint32(e, true) || a + 1 > dv.getUint32(e + 4, true) || (dv.getUint32(e + 8, true) & 2) === 0) break dispatch;
+            dv.setInt8(a, code[i4 + 2]); break;
+          }
+          case 0x7a: {
+            const b = (w >> 8) & 0xff; const a = (R[b] >>> 0) + code[i4 + 1];
+            if (R[b + 1] !== 0 || a < 0 || a >= 0x4000000) break dispatch;
+            const e = 0x8000 + (dv.getUint16((a >>> 12) << 1, true) << 4);
+            if (e === 0x8000 || a < dv.getUint32(e, true) || a + 8 > dv.getUint32(e + 4, true) || (dv.getUint32(e + 8, true) & 2) === 0) break dispatch;
+            const imm = code[i4 + 2]; dv.setInt32(a, imm, true); dv.setInt32(a + 4, imm >> 31, true); break;
+          }
+          case 0x63: {
+            const b = (w >> 8) & 0xff; const a = (R[b] >>> 0) + code[i4 + 1];
+            if (R[b + 1] !== 0 || a < 0 || a >= 0x4000000) break dispatch;
+            const e = 0x8000 + (dv.getUint16((a >>> 12) << 1, true) << 4);
+            if (e === 0x8000 || a < dv.getUint32(e, true) || a + 4 > dv.getUint32(e + 4, true) || (dv.getUint32(e + 8, true) & 2) === 0) break dispatch;
+            dv.setInt32(a, R[w >>> 16], true); break;
+          }
+          case 0x6b: {
+            const b = (w >> 8) & 0xff; const a = (R[b] >>> 0) + code[i4 + 1];
+            if (R[b + 1] !== 0 || a < 0 || a >= 0x4000000) break dispatch;
+            const e = 0x8000 + (dv.getUint16((a >>> 12) << 1, true) << 4);
+            if (e === 0x8000 || a < dv.getUint32(e, true) || a + 2 > dv.getUint32(e + 4, true) || (dv.getUint32(e + 8, true) & 2) === 0) break dispatch;
+            dv.setInt16(a, R[w >>> 16], true); break;
+          }
+          case 0x73: {
+            const b = (w >> 8) & 0xff; const a = (R[b] >>> 0) + code[i4 + 1];
+            if (R[b + 1] !== 0 || a < 0 || a >= 0x4000000) break dispatch;
+            const e = 0x8000 + (dv.getUint16((a >>> 12) << 1, true) << 4);
+            if (e === 0x8000 || a < dv.getUint32(e, true) || a + 1 > dv.getUint32(e + 4, true) || (dv.getUint32(e + 8, true) & 2) === 0) break dispatch;
+            dv.setInt8(a, R[w >>> 16]); break;
+          }
+          case 0x7b: {
+            const b = (w >> 8) & 0xff; const a = (R[b] >>> 0) + code[i4 + 1];
+            if (R[b + 1] !== 0 || a < 0 || a >= 0x4000000) break dispatch;
+            const e = 0x8000 + (dv.getUint16((a >>> 12) << 1, true) << 4);
+            if (e === 0x8000 || a < dv.getUint32(e, true) || a + 8 > dv.getUint32(e + 4, true) || (dv.getUint32(e + 8, true) & 2) === 0) break dispatch;
+            const s = w >>> 16; dv.setInt32(a, R[s], true); dv.setInt32(a + 4, R[s + 1], true); break;
+          }
           // ---- calls ----
           case 0xe5: {
             // bpf_map_lookup_elem on an array or hash map with a readable key: what the helper
@@ -682,9 +719,45 @@ export class Interpreter {
             pc4 = this.frameReturn[depth];
             break;
           }
-          // A memory access the inner loop refused.
-          case 0x61: case 0x69: case 0x71: case 0x79: case 0x81: case 0x89: case 0x91:
-          case 0x62: case 0x6a: case 0x72: case 0x7a: case 0x63: case 0x6b: case 0x73: case 0x7b: case 0xc3: case 0xdb:
+          // Sign-extending loads and atomics (rarer): here, off the dispatch loop, with the same checks.
+          case 0x81: { const d = (w >> 8) & 0xff; const a = ea(R, dv, w >>> 16, code[i4 + 1], 4, 1); if (a < 0) throw this.describeFault(prog, i, R); const v = dv.getInt32(a, true); R[d] = v; R[d + 1] = v >> 31; break; }
+          case 0x89: { const d = (w >> 8) & 0xff; const a = ea(R, dv, w >>> 16, code[i4 + 1], 2, 1); if (a < 0) throw this.describeFault(prog, i, R); const v = dv.getInt16(a, true); R[d] = v; R[d + 1] = v >> 31; break; }
+          case 0x91: { const d = (w >> 8) & 0xff; const a = ea(R, dv, w >>> 16, code[i4 + 1], 1, 1); if (a < 0) throw this.describeFault(prog, i, R); const v = dv.getInt8(a); R[d] = v; R[d + 1] = v >> 31; break; }
+          // ---- atomics ----
+          case 0xc3: {
+            // Atomics need write permission (an atomic on .rodata faults, as in the JIT and the kernel).
+            const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 4, 2); if (a < 0) throw this.describeFault(prog, i, R);
+            const s = w >>> 16; const old = dv.getInt32(a, true); const fn = code[i4 + 2];
+            switch (fn & ~1) {
+              case 0x00: dv.setInt32(a, (old + R[s]) | 0, true); break;
+              case 0x40: dv.setInt32(a, old | R[s], true); break;
+              case 0x50: dv.setInt32(a, old & R[s], true); break;
+              case 0xa0: dv.setInt32(a, old ^ R[s], true); break;
+              case 0xe0: dv.setInt32(a, R[s], true); break;
+              case 0xf0: if (old === R[0]) dv.setInt32(a, R[s], true); R[0] = old; R[1] = 0; break;
+            }
+            if ((fn & 1) !== 0 && fn !== 0xf1) { R[s] = old; R[s + 1] = 0; }
+            break;
+          }
+          case 0xdb: {
+            const a = ea(R, dv, (w >> 8) & 0xff, code[i4 + 1], 8, 2); if (a < 0) throw this.describeFault(prog, i, R);
+            const s = w >>> 16;
+            const lo = dv.getInt32(a, true); const hi = dv.getInt32(a + 4, true); const fn = code[i4 + 2];
+            let nlo = lo; let nhi = hi;
+            switch (fn & ~1) {
+              case 0x00: { const l = (lo >>> 0) + (R[s] >>> 0); nhi = (hi + R[s + 1] + (l >= TWO32 ? 1 : 0)) | 0; nlo = l | 0; break; }
+              case 0x40: nlo = lo | R[s]; nhi = hi | R[s + 1]; break;
+              case 0x50: nlo = lo & R[s]; nhi = hi & R[s + 1]; break;
+              case 0xa0: nlo = lo ^ R[s]; nhi = hi ^ R[s + 1]; break;
+              case 0xe0: nlo = R[s]; nhi = R[s + 1]; break;
+              case 0xf0: if (lo === R[0] && hi === R[1]) { nlo = R[s]; nhi = R[s + 1]; } R[0] = lo; R[1] = hi; break;
+            }
+            dv.setInt32(a, nlo, true); dv.setInt32(a + 4, nhi, true);
+            if ((fn & 1) !== 0 && fn !== 0xf1) { R[s] = lo; R[s + 1] = hi; }
+            break;
+          }
+          // A load or store the inner loop refused.
+          case 0x61: case 0x69: case 0x71: case 0x79: case 0x62: case 0x6a: case 0x72: case 0x7a: case 0x63: case 0x6b: case 0x73: case 0x7b:
             throw this.describeFault(prog, i, R);
           case 0xff:
             throw new VmError('EJUMP', 'execution ran past the last instruction', i);
