@@ -384,8 +384,9 @@ export class Interpreter {
             const d = (w >> 8) & 0xff; const s = w >>> 16;
             if (R[d + 1] === 0 && R[s + 1] === 0) {
               // Both operands below 2^32: when the product fits a double exactly, no limb arithmetic.
+              // (Math.imul gives the low half exactly; no floating-point remainder, which is a call.)
               const p = (R[d] >>> 0) * (R[s] >>> 0);
-              if (p <= MAX_EXACT) { R[d] = p % TWO32 | 0; R[d + 1] = (p / TWO32) | 0; break; }
+              if (p <= MAX_EXACT) { R[d + 1] = (p / 4294967296) | 0; R[d] = Math.imul(R[d], R[s]); break; }
             }
             mul64(R[d], R[d + 1], R[s], R[s + 1]); R[d] = out[0]; R[d + 1] = out[1]; break;
           }
