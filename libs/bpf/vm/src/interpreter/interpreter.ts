@@ -23,7 +23,7 @@ import { HashMap } from '../maps/hash.js';
 import { keyHash32 } from '../maps/hash-index.js';
 import type { VmMap } from '../maps/map.js';
 import { bswap16, bswap32, fromBig, mul64, out, sdiv64, smod64, toBig, udiv64, umod64 } from './alu64.js';
-import { CODE_WORDS, DecodedProgram, OP_MAP_LOOKUP, OP_MAP_UPDATE, OP_MOV_ADD, OP_PAST_END, REG_SLOTS } from './program.js';
+import { CODE_WORDS, DecodedProgram, OP_LDDW_LOOKUP, OP_MAP_LOOKUP, OP_MAP_UPDATE, OP_MOV_ADD, OP_PAST_END, REG_SLOTS } from './program.js';
 import type { RunContext } from './run-context.js';
 
 /** Default instruction budget per run (a verified program never needs this many). */
@@ -57,12 +57,12 @@ const TWO32 = 4294967296;
  * 4 = CODE_WORDS, 12 = PAGE_SHIFT, 1 / 2 = PERM_READ / PERM_WRITE, the page table at 0 (PAGE_TABLE_BASE)
  * for 0x4000000 bytes (MAX_MEMORY_BYTES), the region table at 0x8000 (REGION_TABLE_BASE) with 16 bytes
  * (REGION_WORDS) per region: start, end, perms (REGION_START / REGION_END / REGION_PERMS), 0xe5 / 0xf5 / 0xff = OP_MAP_LOOKUP / OP_MAP_UPDATE /
- * OP_PAST_END, 0xe6 = OP_MOV_ADD, -1175453696 = MAP_POINTER_TAG_HI, 22 = REG_SLOTS, and the map layout words and kinds below.
+ * OP_PAST_END, 0xe6 / 0xe7 = OP_MOV_ADD / OP_LDDW_LOOKUP, -1175453696 = MAP_POINTER_TAG_HI, 22 = REG_SLOTS, and the map layout words and kinds below.
  */
 if (
   CODE_WORDS !== 4 || PAGE_SHIFT !== 12 || PERM_READ !== 1 || PERM_WRITE !== 2 || REGION_START !== 0 || REGION_END !== 1 || REGION_PERMS !== 2 ||
   PAGE_TABLE_BASE !== 0 || REGION_TABLE_BASE !== 0x8000 || REGION_WORDS !== 4 || MAX_MEMORY_BYTES !== 0x4000000 ||
-  OP_MAP_LOOKUP !== 0xe5 || OP_MAP_UPDATE !== 0xf5 || OP_PAST_END !== 0xff || OP_MOV_ADD !== 0xe6 || MAP_POINTER_TAG_HI !== -1175453696 || REG_SLOTS !== 22
+  OP_MAP_LOOKUP !== 0xe5 || OP_MAP_UPDATE !== 0xf5 || OP_PAST_END !== 0xff || OP_MOV_ADD !== 0xe6 || OP_LDDW_LOOKUP !== 0xe7 || MAP_POINTER_TAG_HI !== -1175453696 || REG_SLOTS !== 22
 ) {
   throw new Error('interpreter: literal constants out of date');
 }
@@ -549,7 +549,16 @@ export class Interpreter {
             const s = w >>> 16; dv.setInt32(a, R[s], true); dv.setInt32(a + 4, R[s + 1], true); break;
           }
           // ---- calls ----
-          case 0xe5: {
+          case 0xe5: case 0xe7: {
+            if ((w & 0xff) === 0xe7) {
+              // `lddw r1, map` fused with the `call bpf_map_lookup_elem` two slots on: the lddw
+              // here, the call (counted on its own) below. pc4 ends past the call either way.
+              R[2] = code[i4 + 2]; R[3] = code[i4 + 3];
+              pc4 = (pc4 + 4) | 0;
+              budget = (budget - 1) | 0;
+              if (budget < 0) break dispatch;
+              pc4 = (pc4 + 4) | 0;
+            }
             // bpf_map_lookup_elem on an array or hash map with a readable key: what the helper
             // computes, inline. Anything else (a bad key faults there) takes the helper.
             const layout = this.mapLayouts;
@@ -558,8 +567,11 @@ export class Interpreter {
             const l = m * 10;
             const kind = layout[l];
             if (kind !== 1 && kind !== 2) break dispatch;
-            const at = probe(R, dv, 4, layout[l + 1], 1);
-            if (at < 0) break dispatch;
+            // The key: readable, layout[l + 1] bytes at r2 (the check of the loads above).
+            const at = R[4] >>> 0;
+            if (R[5] !== 0 || at >= 0x4000000) break dispatch;
+            const e = 0x8000 + (dv.getUint16((at >>> 12) << 1, true) << 4);
+            if (e === 0x8000 || at < dv.getUint32(e, true) || at + layout[l + 1] > dv.getUint32(e + 4, true) || (dv.getUint32(e + 8, true) & 1) === 0) break dispatch;
             if (kind === 1) {
               const index = dv.getUint32(at, true);
               R[0] = index < layout[l + 3] ? layout[l + 4] + index * layout[l + 5] + ctx.cpu * layout[l + 6] : 0;
@@ -573,10 +585,10 @@ export class Interpreter {
             let b = keyHash32(key) & mask;
             let found = 0;
             for (;;) {
-              const e = dv.getInt32(table + b * 4, true);
-              if (e === 0) break;
-              if (dv.getInt32(keys + (e - 1) * 4, true) === key) {
-                found = layout[l + 4] + (e - 1) * layout[l + 5];
+              const slot = dv.getInt32(table + b * 4, true) - 1;
+              if (slot < 0) break;
+              if (dv.getInt32(keys + slot * 4, true) === key) {
+                found = layout[l + 4] + slot * layout[l + 5];
                 break;
               }
               b = (b + 1) & mask;

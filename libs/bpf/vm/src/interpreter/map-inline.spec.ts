@@ -1,17 +1,20 @@
 import fc from 'fast-check';
 import type { Instruction } from '@bpfleet/isa';
 import { BpfMapType, BpfProgType, type BpfMapSpec, type BpfObject } from '@bpfleet/elf';
-import { MAP_POINTER_TAG } from '../helpers/types.js';
+import { encodeMapPointer, MAP_POINTER_TAG } from '../helpers/types.js';
 import { interpreterEngine, type EngineFactory } from '../runner/engine.js';
+import { defaultEnv } from '../runner/env.js';
 import { BpfVm } from '../runner/vm.js';
 import { Interpreter } from './interpreter.js';
-import { OP_MAP_LOOKUP, OP_MAP_UPDATE } from './program.js';
+import { DecodedProgram, OP_LDDW_LOOKUP, OP_MAP_LOOKUP, OP_MAP_UPDATE, type MapLinker } from './program.js';
+import { RunContext } from './run-context.js';
 
 /*
  * The interpreter runs bpf_map_lookup_elem / bpf_map_update_elem inline for the maps of its VM
- * (program.ts turns those calls into OP_MAP_LOOKUP / OP_MAP_UPDATE). An interpreter built without
- * the VM's maps runs the same calls through the helpers; on random programs of map operations, with
- * good and bad maps, keys, values and flags, both must end the same way: same r0 and instruction
+ * (program.ts turns those calls into OP_MAP_LOOKUP / OP_MAP_UPDATE, and `lddw r1, map` + lookup
+ * into OP_LDDW_LOOKUP). An interpreter built without the VM's maps, on the plain decoding, runs the
+ * same calls through the helpers; on random programs of map operations, with good and bad maps,
+ * keys, values and flags, and random budgets, both must end the same way: same r0 and instruction
  * count, or the same error at the same instruction, and the same maps afterwards.
  */
 
@@ -104,18 +107,28 @@ function objectWith(insns: Instruction[]): BpfObject {
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
-/** Everything a run leaves behind: result or error, then every map's contents. */
-function outcome(engine: EngineFactory, insns: Instruction[], runs: number, cpu: number): unknown[] {
+/**
+ * Everything runs leave behind: result or error, then every map's contents. The program is decoded
+ * specialised (`lddw` + lookup fused, map calls inline) or plain, and runs `runs` times with
+ * growing repeat counts under `budget` (which may run out anywhere, also inside a fused pair).
+ */
+function outcome(engine: EngineFactory, specialize: boolean, insns: Instruction[], runs: number, cpu: number, budget: number): unknown[] {
   const vm = new BpfVm(objectWith(insns), { engine, cpus: 2 });
   const results: unknown[] = [];
-  for (let run = 0; run < runs; run++) {
-    try {
-      const out = vm.testRun('prog', { cpu, repeat: run + 1 });
-      results.push({ r0: out.r0, insns: out.insns });
-    } catch (e) {
-      const error = e as Error & { code?: string; pc?: number };
-      results.push({ error: error.constructor.name, code: error.code, pc: error.pc, message: error.message });
+  try {
+    const maps: MapLinker = { mapPointer: encodeMapPointer, mapValueAddress: () => 0n };
+    const program = new DecodedProgram(insns, { helpers: vm.helpers, maps, specialize });
+    for (let run = 0; run < runs; run++) {
+      try {
+        const out = vm.engine.run(program, new RunContext(vm.mem, defaultEnv(), cpu), { args: [0n], budget, repeat: run + 1 });
+        results.push({ r0: out.r0, insns: out.insns });
+      } catch (e) {
+        const error = e as Error & { code?: string; pc?: number };
+        results.push({ error: error.constructor.name, code: error.code, pc: error.pc, message: error.message });
+      }
     }
+  } catch (e) {
+    results.push({ decode: (e as Error).message });
   }
   for (const map of vm.maps) results.push(map.name, [...map.entries()].map(([k, v]) => `${hex(k)}=${hex(v)}`).sort());
   return results;
@@ -130,13 +143,14 @@ describe('inline map helpers in the interpreter', () => {
     const ops = Array.from({ length: decoded.length }, (_, pc) => decoded.code[decoded.codeBase + pc * 4] & 0xff);
     expect(ops).toContain(OP_MAP_LOOKUP);
     expect(ops).toContain(OP_MAP_UPDATE);
+    expect(ops).toContain(OP_LDDW_LOOKUP);
   });
 
-  it('should end random map programs exactly as the helpers do (results, errors, maps)', () => {
+  it('should end random map programs exactly as the helpers do (results, errors, budget, maps)', () => {
     fc.assert(
-      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 24 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 1 }), (steps, runs, cpu) => {
+      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 24 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 1 }), fc.integer({ min: 1, max: 1000 }), (steps, runs, cpu, budget) => {
         const insns = program(steps);
-        expect(outcome(interpreterEngine, insns, runs, cpu)).toEqual(outcome(withHelpers, insns, runs, cpu));
+        expect(outcome(interpreterEngine, true, insns, runs, cpu, budget)).toEqual(outcome(withHelpers, false, insns, runs, cpu, budget));
       }),
       { numRuns: 400 },
     );

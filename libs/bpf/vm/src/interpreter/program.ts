@@ -41,6 +41,11 @@ export const OP_MAP_UPDATE = 0xf5;
  * alone) and its own count against the budget.
  */
 export const OP_MOV_ADD = 0xe6;
+/**
+ * `lddw r1, <map>` whose call two slots on is OP_MAP_LOOKUP (`r1 = &map ll; call 1`): one dispatch
+ * for both, the call still counted on its own and still a slot of its own.
+ */
+export const OP_LDDW_LOOKUP = 0xe7;
 /** The slot past the last instruction: running into it is an error. */
 export const OP_PAST_END = 0xff;
 /** Int32 words per instruction in `code`: [op | dst2 << 8 | src2 << 16, offset, imm, target or aux]. */
@@ -120,7 +125,7 @@ export interface DecodeOptions {
   /** Conformance mode: `call K` with an unknown id and `callx` are errors at run time, not load time. */
   readonly lateHelperBinding?: boolean;
   /**
-   * Whether the interpreter's code may fuse instruction pairs (OP_MOV_ADD) and run the VM's map
+   * Whether the interpreter's code may fuse instruction pairs (OP_MOV_ADD, OP_LDDW_LOOKUP) and run the VM's map
    * helpers inline (OP_MAP_LOOKUP, OP_MAP_UPDATE); default true. False keeps one BPF operation per
    * slot, the plain form the specialised one is tested against.
    */
@@ -228,14 +233,17 @@ export class DecodedProgram implements ProgramHandle {
     const base = regs.length;
     const code = new Int32Array(base + (n + 1) * CODE_WORDS);
     code.set(regs);
+    const mapCall = (pc: number): string | undefined =>
+      this.opcode[pc] === 0x85 && this.src2[pc] === CALL_HELPER * 2 && this.aux[pc] >= 0 ? mapHelperKind(this.helperFns[this.aux[pc]]) : undefined;
     for (let pc = 0; pc < n; pc++) {
       let op = this.opcode[pc];
-      if (specialize && op === 0x85 && this.src2[pc] === CALL_HELPER * 2 && this.aux[pc] >= 0) {
-        const kind = mapHelperKind(this.helperFns[this.aux[pc]]);
+      if (specialize) {
+        const kind = mapCall(pc);
         if (kind === 'lookup') op = OP_MAP_LOOKUP;
         else if (kind === 'update') op = OP_MAP_UPDATE;
+        else if (op === 0xbf && this.offset[pc] === 0 && pc + 1 < n && (this.opcode[pc + 1] === 0x07 || this.opcode[pc + 1] === 0x0f)) op = OP_MOV_ADD;
+        else if (op === 0x18 && this.dst2[pc] === 2 && pc + 2 < n && mapCall(pc + 2) === 'lookup') op = OP_LDDW_LOOKUP;
       }
-      if (specialize && op === 0xbf && this.offset[pc] === 0 && pc + 1 < n && (this.opcode[pc + 1] === 0x07 || this.opcode[pc + 1] === 0x0f)) op = OP_MOV_ADD;
       const w = base + pc * CODE_WORDS;
       code[w] = op | (this.dst2[pc] << 8) | (this.src2[pc] << 16);
       code[w + 1] = this.offset[pc];
