@@ -3,27 +3,41 @@ import { VmError, VmFault } from '../memory/fault.js';
 import {
   MAX_CALL_FRAMES,
   MAX_MEMORY_BYTES,
-  PAGE_TABLE_BASE,
-  REGION_TABLE_BASE,
-  REGION_WORDS,
   MAX_TAIL_CALLS,
   PAGE_SHIFT,
+  PAGE_TABLE_BASE,
   PERM_READ,
   PERM_RW,
   PERM_WRITE,
   REGION_END,
   REGION_PERMS,
   REGION_START,
+  REGION_TABLE_BASE,
+  REGION_WORDS,
   RegionKind,
   STACK_FRAME_SIZE,
 } from '../memory/layout.js';
 import { decodeFuncPointer, MAP_POINTER_TAG_HI, type HelperTable } from '../helpers/types.js';
-import { ArrayMap } from '../maps/array.js';
-import { HashMap } from '../maps/hash.js';
 import { keyHash32 } from '../maps/hash-index.js';
 import type { VmMap } from '../maps/map.js';
 import { bswap16, bswap32, fromBig, mul64, out, sdiv64, smod64, toBig, udiv64, umod64 } from './alu64.js';
 import { CODE_WORDS, DecodedProgram, OP_LDDW_LOOKUP, OP_MAP_LOOKUP, OP_MAP_UPDATE, OP_MOV_ADD, OP_PAST_END, REG_SLOTS } from './program.js';
+import {
+  L_BASE,
+  L_CPU_STRIDE,
+  L_KEY_SIZE,
+  L_KEYS,
+  L_MASK,
+  L_MAX_ENTRIES,
+  L_STRIDE,
+  L_TABLE,
+  L_VALUE_SIZE,
+  LAYOUT_WORDS,
+  MAP_ARRAY,
+  MAP_HASH,
+  MAP_HASH32,
+  mapLayouts,
+} from './map-layout.js';
 import type { RunContext } from './run-context.js';
 
 /** Default instruction budget per run (a verified program never needs this many). */
@@ -52,17 +66,21 @@ export interface InterpretResult {
 const TWO32 = 4294967296;
 
 /*
- * The hot loop (exec, ea, probe) writes these constants as literals: in V8's optimized code a
- * module binding costs a context load and a hole check at every use. Checked here once:
- * 4 = CODE_WORDS, 12 = PAGE_SHIFT, 1 / 2 = PERM_READ / PERM_WRITE, the page table at 0 (PAGE_TABLE_BASE)
- * for 0x4000000 bytes (MAX_MEMORY_BYTES), the region table at 0x8000 (REGION_TABLE_BASE) with 16 bytes
- * (REGION_WORDS) per region: start, end, perms (REGION_START / REGION_END / REGION_PERMS), 0xe5 / 0xf5 / 0xff = OP_MAP_LOOKUP / OP_MAP_UPDATE /
- * OP_PAST_END, 0xe6 / 0xe7 = OP_MOV_ADD / OP_LDDW_LOOKUP, -1175453696 = MAP_POINTER_TAG_HI, 22 = REG_SLOTS, and the map layout words and kinds below.
+ * The dispatch loop writes these constants as literals (in V8's optimized code a module binding
+ * costs a context load and a hole check at every use), checked here once:
+ *  - 4 = CODE_WORDS, 22 = REG_SLOTS, 0xe5 / 0xf5 / 0xe6 / 0xe7 / 0xff = OP_MAP_LOOKUP / OP_MAP_UPDATE /
+ *    OP_MOV_ADD / OP_LDDW_LOOKUP / OP_PAST_END;
+ *  - memory checks: 1 / 2 = PERM_READ / PERM_WRITE; the page table (u16 region id per 4 KiB page,
+ *    PAGE_SHIFT 12) at 0 for 0x4000000 bytes (MAX_MEMORY_BYTES); the region table at 0x8000,
+ *    16 bytes per region: start, end, perms;
+ *  - map helpers: -1175453696 = MAP_POINTER_TAG_HI, the map layout words 1..9 and kinds 1 / 2 / 3.
  */
 if (
-  CODE_WORDS !== 4 || PAGE_SHIFT !== 12 || PERM_READ !== 1 || PERM_WRITE !== 2 || REGION_START !== 0 || REGION_END !== 1 || REGION_PERMS !== 2 ||
-  PAGE_TABLE_BASE !== 0 || REGION_TABLE_BASE !== 0x8000 || REGION_WORDS !== 4 || MAX_MEMORY_BYTES !== 0x4000000 ||
-  OP_MAP_LOOKUP !== 0xe5 || OP_MAP_UPDATE !== 0xf5 || OP_PAST_END !== 0xff || OP_MOV_ADD !== 0xe6 || OP_LDDW_LOOKUP !== 0xe7 || MAP_POINTER_TAG_HI !== -1175453696 || REG_SLOTS !== 22
+  CODE_WORDS !== 4 || REG_SLOTS !== 22 || OP_MAP_LOOKUP !== 0xe5 || OP_MAP_UPDATE !== 0xf5 || OP_MOV_ADD !== 0xe6 || OP_LDDW_LOOKUP !== 0xe7 || OP_PAST_END !== 0xff ||
+  PERM_READ !== 1 || PERM_WRITE !== 2 || PAGE_SHIFT !== 12 || PAGE_TABLE_BASE !== 0 || MAX_MEMORY_BYTES !== 0x4000000 ||
+  REGION_TABLE_BASE !== 0x8000 || REGION_WORDS !== 4 || REGION_START !== 0 || REGION_END !== 1 || REGION_PERMS !== 2 ||
+  MAP_POINTER_TAG_HI !== -1175453696 || LAYOUT_WORDS !== 10 || L_KEY_SIZE !== 1 || L_VALUE_SIZE !== 2 || L_MAX_ENTRIES !== 3 || L_BASE !== 4 ||
+  L_STRIDE !== 5 || L_CPU_STRIDE !== 6 || L_TABLE !== 7 || L_MASK !== 8 || L_KEYS !== 9 || MAP_ARRAY !== 1 || MAP_HASH32 !== 2 || MAP_HASH !== 3
 ) {
   throw new Error('interpreter: literal constants out of date');
 }
@@ -98,62 +116,6 @@ function atInstruction(error: unknown, pc: number): unknown {
 /** `ea` for register `slot` with offset 0, returning -1 instead of throwing (map helper arguments). */
 function probe(R: Int32Array, dv: DataView, slot: number, size: number, perm: number): number {
   return R[slot + 1] === 0 ? ea(R, dv, slot, 0, size, perm) : -1;
-}
-
-/**
- * What the interpreter knows about each map of its VM, LAYOUT_WORDS int32 words per map index, for
- * the map helpers it runs inline (exec writes these numbers as literals). Kinds: 0 (neither lookup
- * nor update inline: the helper runs), and:
- */
-/** Array (per-CPU too): value address computed from the index. */
-const MAP_ARRAY = 1;
-/** Hash map with a 4-byte key, one value per element, no LRU order: its key index probed here. */
-const MAP_HASH32 = 2;
-/** Other hash maps: the map's own in-place lookup, without the helper's dispatch. */
-const MAP_HASH = 3;
-const LAYOUT_WORDS = 10;
-const L_KEY_SIZE = 1;
-const L_VALUE_SIZE = 2;
-const L_MAX_ENTRIES = 3;
-/** First value (array, hash values). */
-const L_BASE = 4;
-/** Bytes from one element's values to the next's. */
-const L_STRIDE = 5;
-/** Bytes from one CPU's copy of a value to the next's (0: one copy). */
-const L_CPU_STRIDE = 6;
-/** Hash index: bucket table, bucket mask, stored keys. */
-const L_TABLE = 7;
-const L_MASK = 8;
-const L_KEYS = 9;
-
-function mapLayouts(maps: readonly VmMap[]): Int32Array {
-  const layout = new Int32Array(maps.length * LAYOUT_WORDS);
-  maps.forEach((map, m) => {
-    const l = m * LAYOUT_WORDS;
-    layout[l + L_KEY_SIZE] = map.spec.keySize;
-    layout[l + L_VALUE_SIZE] = map.spec.valueSize;
-    layout[l + L_MAX_ENTRIES] = map.spec.maxEntries;
-    if (map instanceof ArrayMap) {
-      layout[l] = MAP_ARRAY;
-      layout[l + L_BASE] = map.valueAddress(0);
-      layout[l + L_STRIDE] = map.stride * map.copies;
-      layout[l + L_CPU_STRIDE] = map.copies === 1 ? 0 : map.stride;
-      return;
-    }
-    if (!(map instanceof HashMap)) return;
-    const inline = map.inlineLookup;
-    if (inline && inline.keySize === 4 && inline.keyStride === 4) {
-      layout[l] = MAP_HASH32;
-      layout[l + L_BASE] = inline.valuesBase;
-      layout[l + L_STRIDE] = inline.valueStride;
-      layout[l + L_TABLE] = inline.tableBase;
-      layout[l + L_MASK] = inline.mask;
-      layout[l + L_KEYS] = inline.keysBase;
-      return;
-    }
-    layout[l] = MAP_HASH;
-  });
-  return layout;
 }
 
 /**
@@ -564,23 +526,28 @@ export class Interpreter {
             const layout = this.mapLayouts;
             const m = R[2] >>> 0;
             if (R[3] !== -1175453696 || m >= this.mapCount) break dispatch;
+            // The map's layout words (map-layout.ts): kind, key size, max entries, base, stride.
             const l = m * 10;
             const kind = layout[l];
             if (kind !== 1 && kind !== 2) break dispatch;
-            // The key: readable, layout[l + 1] bytes at r2 (the check of the loads above).
+            // The key: key size bytes at r2, readable (the check of the loads above).
             const at = R[4] >>> 0;
             if (R[5] !== 0 || at >= 0x4000000) break dispatch;
             const e = 0x8000 + (dv.getUint16((at >>> 12) << 1, true) << 4);
             if (e === 0x8000 || at < dv.getUint32(e, true) || at + layout[l + 1] > dv.getUint32(e + 4, true) || (dv.getUint32(e + 8, true) & 1) === 0) break dispatch;
+            const valueBase = layout[l + 4];
+            const valueStride = layout[l + 5];
             if (kind === 1) {
+              // Array: the value of index `key` (of this CPU), or NULL past max entries.
               const index = dv.getUint32(at, true);
-              R[0] = index < layout[l + 3] ? layout[l + 4] + index * layout[l + 5] + ctx.cpu * layout[l + 6] : 0;
+              R[0] = index < layout[l + 3] ? valueBase + index * valueStride + ctx.cpu * layout[l + 6] : 0;
               R[1] = 0;
               break;
             }
+            // Hash with a u32 key: probe its key index (HashIndex.find, keyHash for 4 bytes).
             const key = dv.getInt32(at, true);
-            const mask = layout[l + 8];
             const table = layout[l + 7];
+            const mask = layout[l + 8];
             const keys = layout[l + 9];
             let b = keyHash32(key) & mask;
             let found = 0;
@@ -588,7 +555,7 @@ export class Interpreter {
               const slot = dv.getInt32(table + b * 4, true) - 1;
               if (slot < 0) break;
               if (dv.getInt32(keys + slot * 4, true) === key) {
-                found = layout[l + 4] + slot * layout[l + 5];
+                found = valueBase + slot * valueStride;
                 break;
               }
               b = (b + 1) & mask;
@@ -640,8 +607,8 @@ export class Interpreter {
           }
           case 0xe5: {
             // Not inline (another map type, a bad map or key): the helper, as written.
-            if (R[3] === -1175453696 && R[2] >>> 0 < this.mapCount && this.mapLayouts[(R[2] >>> 0) * 10] === 3) {
-              const at = probe(R, mem.view, 4, this.mapLayouts[(R[2] >>> 0) * 10 + 1], 1);
+            if (R[3] === MAP_POINTER_TAG_HI && R[2] >>> 0 < this.mapCount && this.mapLayouts[(R[2] >>> 0) * LAYOUT_WORDS] === MAP_HASH) {
+              const at = probe(R, mem.view, 4, this.mapLayouts[(R[2] >>> 0) * LAYOUT_WORDS + L_KEY_SIZE], PERM_READ);
               if (at >= 0) {
                 R[0] = this.maps![R[2] >>> 0].programLookupAt(mem.u8, at, ctx.cpu);
                 R[1] = 0;
@@ -653,13 +620,15 @@ export class Interpreter {
             break;
           }
           case 0xf5: {
-            if (R[3] === -1175453696 && R[9] === 0 && R[8] >>> 0 <= 0xffff && R[2] >>> 0 < this.mapCount) {
+            // bpf_map_update_elem on an array or hash map, with readable key and value and valid
+            // flags: the map's own update, without the helper's dispatch. Else the helper.
+            if (R[3] === MAP_POINTER_TAG_HI && R[9] === 0 && R[8] >>> 0 <= 0xffff && R[2] >>> 0 < this.mapCount) {
               const m = R[2] >>> 0;
-              const l = m * 10;
+              const l = m * LAYOUT_WORDS;
               const layout = this.mapLayouts;
               if (layout[l] !== 0) {
-                const key = probe(R, dv, 4, layout[l + 1], 1);
-                const value = key >= 0 ? probe(R, dv, 6, layout[l + 2], 1) : -1;
+                const key = probe(R, dv, 4, layout[l + L_KEY_SIZE], PERM_READ);
+                const value = key >= 0 ? probe(R, dv, 6, layout[l + L_VALUE_SIZE], PERM_READ) : -1;
                 if (value >= 0) {
                   const r0 = this.maps![m].programUpdateAt(mem.u8, key, value, R[8], ctx.cpu);
                   R[0] = r0; R[1] = r0 < 0 ? -1 : 0;
