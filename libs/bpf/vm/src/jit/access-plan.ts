@@ -1,6 +1,6 @@
 import type { Instruction } from '@bpfleet/isa';
 import { PERM_READ, PERM_WRITE, STACK_FRAME_SIZE } from '../memory/layout.js';
-import { jumpTarget, type FunctionCfg } from './cfg.js';
+import { isPacketLoad, jumpTarget, lastInsn, OP_CALL, OP_CALLX, OP_EXIT, OP_LDDW, type FunctionCfg } from './cfg.js';
 
 /**
  * Accesses whose run-time checks one range check covers: the check runs at `first` over
@@ -57,17 +57,13 @@ export function writesRegister(insn: Instruction, reg: number): boolean {
   return false;
 }
 
-const OP_LDDW = 0x18;
-const OP_CALL = 0x85;
-const OP_CALLX = 0x8d;
-const OP_EXIT = 0x95;
 const OP_JA = 0x05;
 const OP_JA32 = 0x06;
 
 /** Ends a block after which regions may have moved (a host call) or that has no fall-through. */
 function endsWithHostCall(insn: Instruction): boolean {
   const op = insn.opcode;
-  return op === OP_CALL || op === OP_CALLX || ((op & 0x07) === 0x00 && op !== OP_LDDW);
+  return op === OP_CALL || op === OP_CALLX || isPacketLoad(op);
 }
 
 /** What a register is known to hold: another register's current value plus a constant. */
@@ -101,7 +97,7 @@ interface PathState {
  */
 export function planAccessChecks(insns: readonly Instruction[], cfg: FunctionCfg): AccessPlan {
   const { blocks } = cfg;
-  const lastOf = blocks.map((b) => lastInsn(insns, b.start, b.end));
+  const lastOf = blocks.map((b) => lastInsn(insns, b));
   const preds = new Uint32Array(blocks.length);
   const children: number[][] = blocks.map(() => []);
   preds[0]++; // the function's entry
@@ -212,14 +208,4 @@ function written(state: PathState, reg: number, next: Alias | undefined): void {
   state.open.delete(reg);
   for (let r = 0; r <= 10; r++) if (state.alias[r]?.root === reg) state.alias[r] = undefined;
   state.alias[reg] = next;
-}
-
-/** The last executable instruction of [start, end) (an lddw's second slot is not one). */
-function lastInsn(insns: readonly Instruction[], start: number, end: number): number {
-  let last = start;
-  for (let pc = start; pc < end; pc++) {
-    last = pc;
-    if (insns[pc].opcode === OP_LDDW) pc++;
-  }
-  return last;
 }

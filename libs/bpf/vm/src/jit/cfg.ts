@@ -18,10 +18,10 @@ export interface FunctionCfg {
   readonly blockAt: ReadonlyMap<number, number>;
 }
 
-const OP_LDDW = 0x18;
-const OP_CALL = 0x85;
-const OP_CALLX = 0x8d;
-const OP_EXIT = 0x95;
+export const OP_LDDW = 0x18;
+export const OP_CALL = 0x85;
+export const OP_CALLX = 0x8d;
+export const OP_EXIT = 0x95;
 const CALL_LOCAL = 1;
 const PSEUDO_FUNC = 4;
 
@@ -30,8 +30,18 @@ function isJumpClass(opcode: number): boolean {
   return cls === 0x05 || cls === 0x06;
 }
 
+/** The last executable instruction of a block (an lddw's second slot is not one). */
+export function lastInsn(insns: readonly Instruction[], block: BasicBlock): number {
+  let last = block.start;
+  for (let pc = block.start; pc < block.end; pc++) {
+    last = pc;
+    if (insns[pc].opcode === OP_LDDW) pc++;
+  }
+  return last;
+}
+
 /** LD_ABS / LD_IND: like a call, they may end the program, so they end a block too. */
-function isPacketLoad(opcode: number): boolean {
+export function isPacketLoad(opcode: number): boolean {
   return (opcode & 0x07) === 0x00 && opcode !== OP_LDDW && opcode !== 0;
 }
 

@@ -17,7 +17,7 @@ import {
 import { decodeMapPointer } from '../helpers/types.js';
 import { FINAL_MIX, HASH_INDEX_MULTIPLIER, type HashIndexLayout } from '../maps/hash-index.js';
 import { planAccessChecks, writesRegister, type AccessPlan } from './access-plan.js';
-import { buildCfg, jumpTarget, type FunctionCfg } from './cfg.js';
+import { buildCfg, jumpTarget, lastInsn, type FunctionCfg } from './cfg.js';
 import { structure, type Construct, type Edge } from './structure.js';
 import { CodeWriter, ModuleBuilder, Op, ValType, type FuncType } from './wasm/index.js';
 
@@ -304,7 +304,7 @@ class FunctionCompiler {
     const { blocks } = this.cfg;
     const edges: Edge[] = [];
     for (let b = 0; b < blocks.length; b++) {
-      const last = this.lastInsn(blocks[b]);
+      const last = lastInsn(this.ctx.insns, blocks[b]);
       const target = jumpTarget(this.ctx.insns[last], last);
       if (target >= 0) {
         const to = this.blockOf(target, last);
@@ -359,16 +359,6 @@ class FunctionCompiler {
   private emitReturn(): void {
     if (this.runLoop) this.w.br(this.w.depth - this.runBodyDepth);
     else this.get(0).w.op(Op.RETURN);
-  }
-
-  /** The last executable instruction of a block (an lddw's second slot is not one). */
-  private lastInsn(block: { start: number; end: number }): number {
-    let last = block.start;
-    for (let pc = block.start; pc < block.end; pc++) {
-      last = pc;
-      if (this.ctx.insns[pc].opcode === 0x18) pc++;
-    }
-    return last;
   }
 
   private blockOf(target: number, pc: number): number {
