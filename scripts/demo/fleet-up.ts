@@ -1,12 +1,12 @@
 // Starts a local fleet for `npm run demo` and exits, leaving the processes running: resets the fleet's
-// database, NATS prefix and BullMQ keys, starts the controller and the agents (local-fleet.ts, the code the
+// database, NATS prefix and BullMQ keys, starts the controller and the agents (@bpfleet/local-fleet, the code the
 // e2e test uses), waits until the controller is ready and every agent is online, then prints shell
 // assignments for the caller: SERVER, TOKEN, PUBKEY and FLEET_PIDS (controller first, then the agents).
 // The caller stops those PIDs. On failure, SIGINT or SIGTERM before that, it stops what it started itself.
 //   node --conditions=development --import ./scripts/ts-register.mjs scripts/demo/fleet-up.ts '<json>'
 //   json: {"name": "bpfleet_demo", "dir": ".data/demo", "port": 8080, "agents": [AgentSpec, ...]}
 import { resolve } from 'node:path';
-import { LocalFleet, eventually, type AgentSpec } from './local-fleet.js';
+import { LocalFleet, eventually, type AgentSpec } from '@bpfleet/local-fleet';
 
 interface FleetUpConfig {
   name: string;

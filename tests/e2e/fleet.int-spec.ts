@@ -1,6 +1,6 @@
 // The whole fleet end to end, as real processes on this machine: the controller and three agents (one on
 // the kernel runtime where the kernel loads BPF here, two forced onto the VM) under their own database,
-// NATS prefix, BullMQ prefix, port and data directory (scripts/demo/local-fleet.ts), all removed
+// NATS prefix, BullMQ prefix, port and data directory (tools/local-fleet), all removed
 // afterwards. Driven through the CLI in-process and the REST API:
 //   push an example -> central verification -> canary + waves -> metrics from every agent (query API)
 //   -> SIGKILL an agent mid-stream and restart it: per-agent seqs 1..n each once, counters exact
@@ -16,7 +16,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { main, type CliIo } from '@bpfleet/cli';
 import { probeKernel } from '@bpfleet/kernel';
 import { decodeMessage, fleetNames, type StatusReport } from '@bpfleet/protocol';
-import { LocalFleet, eventually, repoRoot, type AgentSpec } from '../../scripts/demo/local-fleet.js';
+import { LocalFleet, eventually, repoRoot, type AgentSpec } from '@bpfleet/local-fleet';
 
 const PROGRAM = 'opens_per_process';
 const VM_EVENTS = 25;

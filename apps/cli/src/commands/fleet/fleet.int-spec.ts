@@ -4,20 +4,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
-import pg from 'pg';
-import { Redis } from 'ioredis';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { SimFleet } from '@bpfleet/agent-sim';
+import { LocalFleet, eventually, repoRoot } from '@bpfleet/local-fleet';
 import { main } from '../../main.js';
 import type { CliIo } from '../../io.js';
 
-const repoRoot = resolve(import.meta.dirname, '../../../../..');
 const examples = join(repoRoot, 'examples/build');
-const baseDatabaseUrl = process.env['DATABASE_URL'] ?? 'postgres://bpfleet:bpfleet@127.0.0.1:5432/bpfleet';
 
 interface Run {
   code: number;
@@ -33,81 +27,25 @@ async function cli(...argv: string[]): Promise<Run> {
   return { code, out, err };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
-
-async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('fleet commands', () => {
-  const id = randomBytes(4).toString('hex');
-  const database = `bpfleet_cli_test_${id}`;
-  const queuePrefix = `bpfleet_cli_test_${id}`;
-  const adminToken = `bpf_test_${randomBytes(24).toString('base64url')}`;
   const dir = mkdtempSync(join(tmpdir(), 'bpfleet-cli-fleet-'));
-  let controller: ChildProcess | undefined;
-  let controllerLog = '';
+  // The controller as a process on its own database, NATS prefix and queue prefix (removed by close()).
+  const local = new LocalFleet({ name: `bpfleet_cli_test_${randomBytes(4).toString('hex')}`, dir: join(dir, 'fleet'), dieWithParent: true });
   let fleet: SimFleet | undefined;
-  const natsPrefix = `tcli_${id}`;
-  const natsUrl = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
   let server = '';
+  let adminToken = '';
   const savedEnv = { ...process.env };
 
   beforeAll(async () => {
     execFileSync('bash', [join(repoRoot, 'tests/bpf/build.sh')], { stdio: 'ignore' });
     execFileSync('npx', ['tsc', '-b', join(repoRoot, 'apps/controller/tsconfig.lib.json')], { cwd: repoRoot, stdio: 'inherit' });
-    const admin = new pg.Client({ connectionString: baseDatabaseUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
-    const url = new URL(baseDatabaseUrl);
-    url.pathname = `/${database}`;
-    const port = await freePort();
-    server = `http://127.0.0.1:${port}`;
-    controller = spawn(process.execPath, [join(repoRoot, 'apps/controller/dist/main.js')], {
-      cwd: dir,
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        DATABASE_URL: url.toString(),
-        REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
-        NATS_URL: natsUrl,
-        NATS_PREFIX: natsPrefix,
-        QUEUE_PREFIX: queuePrefix,
-        SIGNING_KEY_FILE: join(dir, 'signing.pem'),
-        BOOTSTRAP_ADMIN_TOKEN: adminToken,
-        BOOTSTRAP_TOKEN_FILE: join(dir, 'admin-token'),
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const keep = (chunk: Buffer) => (controllerLog = (controllerLog + chunk.toString()).slice(-4000));
-    controller.stdout?.on('data', keep);
-    controller.stderr?.on('data', keep);
-    await eventually(async () => {
-      if (controller?.exitCode !== null) throw new Error(`controller exited: ${controllerLog}`);
-      const ready = await fetch(`${server}/readyz`).catch(() => undefined);
-      return ready?.ok ? true : undefined;
-    }, 60_000, 'controller ready');
+    await local.prepare();
+    await local.startController(60_000);
+    server = local.server;
+    adminToken = local.token;
     // Simulated agents that speak the real protocol (announce, heartbeat, watch desired state, report loads).
-    const key = (await (await fetch(`${server}/api/v1/signing/public-key`)).json()) as { publicKey: string };
-    fleet = await SimFleet.connect({ natsUrl, prefix: natsPrefix, publicKeyPem: key.publicKey });
+    const key = await local.api<{ publicKey: string }>('/api/v1/signing/public-key');
+    fleet = await SimFleet.connect({ natsUrl: local.natsUrl, prefix: local.prefix, publicKeyPem: key.publicKey });
     await fleet.spawn(4, { labels: () => ({ env: 'test' }), kernelRelease: '6.1.0-13-amd64' });
     fleet.startHeartbeats(1000);
     process.env['BPFLEET_CONFIG_DIR'] = join(dir, 'config');
@@ -118,30 +56,7 @@ describe('fleet commands', () => {
   afterAll(async () => {
     process.env = savedEnv;
     await fleet?.close();
-    if (controller && controller.exitCode === null) {
-      const exited = new Promise((r) => controller!.once('exit', r));
-      controller.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000).unref())]);
-      if (controller.exitCode === null) controller.kill('SIGKILL');
-    }
-    // Every stream, KV bucket and object store of this run carries the prefix.
-    const nc = await connect({ servers: natsUrl });
-    const jsm = await jetstreamManager(nc);
-    for await (const info of jsm.streams.list()) {
-      if (info.config.name.includes(natsPrefix)) await jsm.streams.delete(info.config.name).catch(() => undefined);
-    }
-    await nc.close();
-    const cleanup = new pg.Client({ connectionString: baseDatabaseUrl });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await cleanup.end();
-    // The controller's BullMQ queues (verification, rollouts, maintenance) live under the queue prefix.
-    const redis = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await redis.connect();
-    for await (const keys of redis.scanStream({ match: `${queuePrefix}:*`, count: 500 }) as AsyncIterable<string[]>) {
-      if (keys.length > 0) await redis.del(...keys);
-    }
-    await redis.quit();
+    await local.close();
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 

@@ -1,8 +1,8 @@
 // A local fleet as real processes: the controller (apps/controller/dist) and agents (apps/agent/bin) on
 // this machine's Postgres, Redis and NATS, isolated under one name: its own database, NATS prefix,
 // BullMQ prefix, port and data directory. `close()` stops every process it started (by PID) and removes
-// every resource it created, also after a failure half-way. The e2e test (tests/e2e) drives it in-process;
-// `npm run demo` starts the same processes through fleet-up.ts.
+// every resource it created, also after a failure half-way. The e2e test (tests/e2e) and the CLI's fleet
+// tests drive it in-process; `npm run demo` starts the same processes through scripts/demo/fleet-up.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import pg from 'pg';
 /** The verifier allocates many short-lived states: a larger young generation halves its time (docs/performance.md). */
 export const CONTROLLER_NODE_FLAG = '--max-semi-space-size=32';
 
-export const repoRoot = resolve(import.meta.dirname, '../..');
+export const repoRoot = resolve(import.meta.dirname, '../../..');
 
 export interface LocalFleetOptions {
   /** Names the database, NATS prefix and queue prefix: lower case, digits and `_`, starts with a letter. */
