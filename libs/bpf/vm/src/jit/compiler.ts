@@ -135,6 +135,8 @@ interface ModuleContext {
     helperBase: number;
   };
   readonly glob: { budget: number; stop: number; pc: number; fp: number; stackLimit: number; repeatLeft: number; args: readonly number[] };
+  /** Memory check plans per function (the entry function is emitted twice: `f0` and `run`). */
+  readonly accessPlans: Map<FunctionCfg, AccessPlan>;
 }
 
 /**
@@ -189,7 +191,7 @@ export function compileToWasm(program: DecodedProgram, options: CompileOptions =
   const run = m.addFunction(RUN_TYPE);
   m.exportFunction(JIT_EXPORT.run, run.index);
   emitBudgetLeft(m, glob);
-  const ctx: ModuleContext = { insns, program, funcIndexOf, options, imp, glob };
+  const ctx: ModuleContext = { insns, program, funcIndexOf, options, imp, glob, accessPlans: new Map() };
   const loweringUsed = cfgs.map((cfg, i) => new FunctionCompiler(ctx, cfg, writers[i]).compile(options.lowering ?? 'structured'));
   new FunctionCompiler(ctx, cfgs[cfgs.findIndex((c) => c.entry === 0)], run.code, true).compile(options.lowering ?? 'structured');
   return {
@@ -256,7 +258,12 @@ class FunctionCompiler {
     private readonly w: CodeWriter,
     private readonly runLoop = false,
   ) {
-    this.accessPlan = planAccessChecks(ctx.insns, cfg);
+    let plan = ctx.accessPlans.get(cfg);
+    if (!plan) {
+      plan = planAccessChecks(ctx.insns, cfg);
+      ctx.accessPlans.set(cfg, plan);
+    }
+    this.accessPlan = plan;
     this.tmp = w.addLocal(I64);
     this.tmp2 = w.addLocal(I64);
     this.bud = w.addLocal(I64);
