@@ -9,9 +9,9 @@ import { PERM_READ, PERM_RW, PERM_WRITE, RegionKind } from '../memory/layout.js'
 import { conformanceHelpers } from '../conformance/conformance.js';
 import { defaultEnv } from '../runner/env.js';
 import { BpfVm } from '../runner/vm.js';
+import { interpreterEngine, jitEngine, type EngineFactory } from '../runner/engine.js';
 import { TestRunError } from '../runner/errors.js';
 import { MapError } from '../maps/map.js';
-import { Interpreter } from './interpreter.js';
 import { DecodedProgram } from './program.js';
 import { RunContext } from './run-context.js';
 
@@ -52,16 +52,25 @@ const insnArb = fc.record({
   imm: fc.oneof(fc.integer({ min: -8, max: 64 }), fc.constantFrom(0x00, 0x01, 0x40, 0x41, 0xe1, 0xf1, 16, 32, 64), fc.integer()),
 });
 
-describe('fuzz: random and mutated programs', () => {
+/** Both engines run the same fuzzing: the JIT's shared range checks must be as tight as the interpreter's. */
+const ENGINES: readonly (readonly [string, EngineFactory])[] = [
+  ['interpreter', interpreterEngine],
+  // Garbage programs the JIT cannot compile run in the interpreter (expected here, so not logged).
+  ['JIT', jitEngine({ onFallback: () => undefined })],
+];
+
+describe.each(ENGINES)('fuzz: random and mutated programs (%s)', (_name, engine) => {
   it('should end every random program with a result or a typed error, never touching memory outside writable regions', () => {
     const mem = new AddressSpace({ initialBytes: 256 * 1024 });
     const helpers = conformanceHelpers();
-    const interp = new Interpreter(mem, helpers);
+    const interp = engine(mem, helpers, () => []);
     const input = mem.allocate('input', RegionKind.Input, 64, PERM_RW);
     mem.allocate('rodata', RegionKind.ReadOnlyData, 64, PERM_READ);
     const before = protectedBytes(mem);
     fc.assert(
-      fc.property(fc.array(insnArb, { minLength: 1, maxLength: 40 }), (raw) => {
+      // Half end with an exit, so that more of them get past the JIT's compile-time checks.
+      fc.property(fc.tuple(fc.array(insnArb, { minLength: 1, maxLength: 40 }), fc.boolean()), ([body, withExit]) => {
+        const raw = withExit ? [...body, { opcode: 0x95, dst: 0, src: 0, offset: 0, imm: 0 }] : body;
         let insns: Instruction[];
         try {
           insns = decodeInstructions(encodeInstructions(raw));
@@ -110,7 +119,7 @@ describe('fuzz: random and mutated programs', () => {
           const mutated = { ...object, programs: object.programs.map((p) => (p.name === name ? { ...p, insns } : p)) };
           let vm: BpfVm;
           try {
-            vm = new BpfVm(mutated, { budget: 5000 });
+            vm = new BpfVm(mutated, { budget: 5000, engine });
           } catch (e) {
             expect(isTypedVmError(e)).toBe(true);
             return;

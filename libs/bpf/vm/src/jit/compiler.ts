@@ -147,6 +147,13 @@ interface ModuleContext {
 export function compileToWasm(program: DecodedProgram, options: CompileOptions = {}): CompiledModule {
   const insns = program.instructions;
   const cfgs = buildCfg(insns);
+  for (const cfg of cfgs) {
+    // The interpreter runs on into whatever follows (the next function, or a past-the-end error);
+    // a Wasm function cannot, so such a program runs in the interpreter.
+    const last = lastInsn(insns, cfg.blocks[cfg.blocks.length - 1]);
+    const op = insns[last].opcode;
+    if (op !== 0x95 && op !== 0x05 && op !== 0x06) throw new VmError('EJUMP', `function at ${cfg.entry} can run past its last instruction`, last);
+  }
   const m = new ModuleBuilder();
   const imp = {
     fault: m.importFunction(JIT_IMPORT.module, JIT_IMPORT.fault, { params: [I32, I64, I32, I32, I64], results: [] }),
