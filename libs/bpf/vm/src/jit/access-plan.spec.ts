@@ -86,6 +86,20 @@ describe('planAccessChecks', () => {
     expect(runner.run('interpreter', insns, input)).toMatchObject({ code: 'EFAULT_BOUNDS', pc: 3 });
   });
 
+  it('should end the group of r0 at a compare-and-exchange, which writes r0', () => {
+    const insns = [
+      ins(0x79, 0, 1, 0, 0), // r0 = *(u64 *)(r1 + 0)
+      ins(0x72, 0, 0, 0, 1), // *(u8 *)(r0 + 0) = 1
+      ins(0xb7, 2, 0, 0, 0), // r2 = 0
+      ins(0xdb, 10, 2, -8, 0xf1), // r0 = cmpxchg(r10 - 8, r0, r2)
+      ins(0x72, 0, 0, 1, 1), // *(u8 *)(r0 + 1) = 1   (r0 is another value now)
+      EXIT,
+    ];
+    const { groups } = plan(insns);
+    expect(groups.has(1)).toBe(false);
+    expect(groups.has(4)).toBe(false);
+  });
+
   it('should prove accesses through r10 plus a constant inside the frame, and only those', () => {
     const insns = [
       ins(0xbf, 6, 10, 0, 0), // r6 = r10
