@@ -136,11 +136,12 @@ describe('JIT with shared access checks against the interpreter', () => {
       { weight: 3, arbitrary: fc.tuple(fc.constantFrom(0x07, 0x17), fc.constantFrom(1, 3, 6, 7, 8), small).map(([op, d, k]) => ins(op, d, 0, 0, k)) },
       {
         weight: 8,
-        arbitrary: fc.tuple(fc.constantFrom('ldx', 'st', 'stx', 'atomic'), size, reg, base, offset, small).map(([kind, sz, r, b, off, imm]) => {
+        // Atomics with fetch write their source register, compare-and-exchange writes r0.
+        arbitrary: fc.tuple(fc.constantFrom('ldx', 'st', 'stx', 'atomic'), size, reg, base, offset, small, fc.constantFrom(0x00, 0x01, 0x41, 0xe1, 0xf1)).map(([kind, sz, r, b, off, imm, aop]) => {
           if (kind === 'ldx') return ins(0x61 | sz, r, b, off, 0);
           if (kind === 'st') return ins(0x62 | sz, b, 0, off, imm);
           if (kind === 'stx') return ins(0x63 | sz, b, r, off, 0);
-          return ins(sz === 0x18 ? 0xdb : 0xc3, b, r, off, 0x00);
+          return ins(sz === 0x18 ? 0xdb : 0xc3, b, r, off, aop);
         }),
       },
       { weight: 1, arbitrary: fc.tuple(reg, small).map(([d, k]) => ins(0xb7, d, 0, 0, k)) },
