@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { MetricBatch } from '@bpfleet/protocol';
 import { Agent } from './agent.js';
 import { FleetFixture, corpus, eventually } from './testing/fleet-fixture.js';
-import { encodeRecord, encodeRecordingStart, writePcap } from '@bpfleet/vm-host';
-import { udpFrame } from '@bpfleet/vm-host/testing';
+import { writePcap } from '@bpfleet/vm-host';
+import { openatRecording, udpFrame } from '@bpfleet/vm-host/testing';
 
 const haveCorpus = existsSync(join(import.meta.dirname, '../../../tests/bpf/build/minimal.o'));
 if (!haveCorpus) console.warn('agent source integration tests skipped: build the corpus first (bash tests/bpf/build.sh)');
@@ -36,17 +36,7 @@ describeCorpus('agent VM event sources (real NATS)', () => {
     const pcap = join(base.dataDir, 'frames.pcap');
     writeFileSync(pcap, writePcap(Array.from({ length: 25 }, (_, i) => ({ timestampNs: BigInt(i) * 1000n, data: udpFrame(9999) }))));
     const rec = join(base.dataDir, 'openat.bprec');
-    const record = (pid: number, comm: string) => encodeRecord({ source: 0, cpu: 0, ktimeNs: 5n, pidTgid: (BigInt(pid) << 32n) | BigInt(pid), uidGid: 0n, comm, data: new Uint8Array(48) });
-    writeFileSync(
-      rec,
-      Buffer.concat([
-        encodeRecordingStart({ kernelRelease: '6.18', hostname: 'kernel-host', startedAt: '2026-01-01T00:00:00Z', sources: [{ kind: 'tracepoint', name: 'syscalls/sys_enter_openat', recordSize: 48 }] }),
-        record(10, 'cat'),
-        record(10, 'cat'),
-        record(10, 'cat'),
-        record(11, 'sh'),
-      ]),
-    );
+    writeFileSync(rec, openatRecording([{ pid: 10, comm: 'cat' }, { pid: 10, comm: 'cat' }, { pid: 10, comm: 'cat' }, { pid: 11, comm: 'sh' }], 5n));
     agent = await Agent.start({ ...base, pcapFile: pcap, replayFile: rec, replaySpeed: 'max', perfFrequency: 200 });
     const statuses = fleet.statuses(agent.id);
     await fleet.setDesired(agent.id, [

@@ -4,12 +4,7 @@ import path from 'node:path';
 import { loadBpfObject } from '@bpfleet/elf';
 import { decodeInstructions, disassembleText } from '@bpfleet/isa';
 import { main } from '../main.js';
-import type { CliIo } from '../io.js';
-
-function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
+import { capture } from '../testing/capture.js';
 
 describe('bpfleet asm', () => {
   let dir: string;

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { loadBpfObject } from '@bpfleet/elf';
 import { validateProgram } from '@bpfleet/isa';
 import { main } from '../main.js';
-import type { CliIo } from '../io.js';
+import { capture } from '../testing/capture.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const minimal = path.join(repoRoot, 'tests/bpf/build/minimal.o');
@@ -20,11 +20,6 @@ function tryValidate(insns: Parameters<typeof validateProgram>[0]): string | und
   } catch (e) {
     return (e as Error).message;
   }
-}
-
-function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
 }
 
 describe('bpfleet disasm', () => {

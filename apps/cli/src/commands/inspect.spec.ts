@@ -3,18 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../main.js';
-import type { CliIo } from '../io.js';
+import { capture } from '../testing/capture.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const buildDir = path.join(repoRoot, 'tests/bpf/build');
 const corpus = existsSync(buildDir) ? readdirSync(buildDir).filter((f) => f.endsWith('.o')).sort() : [];
 const has = (f: string) => corpus.includes(f);
 if (corpus.length === 0) console.log(`inspect object tests skipped: ${buildDir} is missing (run: bash tests/bpf/build.sh)`);
-
-function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
 
 async function inspect(...args: string[]) {
   const io = capture();

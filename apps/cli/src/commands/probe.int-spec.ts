@@ -1,10 +1,5 @@
 import { main } from '../main.js';
-import type { CliIo } from '../io.js';
-
-function capture(): CliIo & { text: () => string } {
-  const out: string[] = [];
-  return { out: (t) => out.push(t), err: (t) => out.push(t), text: () => out.join('\n') };
-}
+import { capture } from '../testing/capture.js';
 
 describe('bpfleet probe', () => {
   it('should print the capability report as JSON', async () => {

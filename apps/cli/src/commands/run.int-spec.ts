@@ -2,18 +2,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../main.js';
-import type { CliIo } from '../io.js';
+import { capture } from '../testing/capture.js';
 
 // Needs CAP_BPF and the compiled corpus: the same program through the kernel and through the VM.
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const net = path.join(repoRoot, 'tests/bpf/build/vm_net.o');
 const canRun = existsSync(net) && process.getuid?.() === 0;
 if (!canRun) console.log('bpfleet run --engine kernel tests skipped: needs root and tests/bpf/build/vm_net.o');
-
-function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
 
 /** Per-CPU values summed over CPUs: the kernel runs the test on whichever CPU the process is on. */
 function foldPerCpu(report: { maps: Record<string, Record<string, string>> }) {

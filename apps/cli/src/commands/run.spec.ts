@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../main.js';
-import type { CliIo } from '../io.js';
+import { capture } from '../testing/capture.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const net = path.join(repoRoot, 'tests/bpf/build/vm_net.o');
@@ -10,11 +10,6 @@ const alu = path.join(repoRoot, 'tests/bpf/build/vm_alu.o');
 const haveCorpus = existsSync(net) && existsSync(alu);
 if (!haveCorpus) console.log(`run tests skipped: ${net} is missing (run: bash tests/bpf/build.sh)`);
 const maybe = haveCorpus ? describe : describe.skip;
-
-function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
 
 // An IPv4/UDP packet to port 1234 (the differential corpus's `udp1234`, shortened payload).
 const udpPacket =

@@ -1,26 +1,17 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { probeKernel } from '@bpfleet/kernel';
-import { encodeRecord, encodeRecordingStart, writePcap } from '@bpfleet/vm-host';
+import { writePcap } from '@bpfleet/vm-host';
+import { corpusPath as corpus, openatRecording } from '@bpfleet/vm-host/testing';
 import { main } from '../main.js';
 import type { CliIo } from '../io.js';
+import { capture } from '../testing/capture.js';
 
-const root = resolve(import.meta.dirname, '../../../..');
-const corpus = (name: string) => {
-  const p = resolve(root, 'tests/bpf/build', `${name}.o`);
-  if (!existsSync(p)) execFileSync('bash', [resolve(root, 'tests/bpf/build.sh')]);
-  return p;
-};
 const caps = probeKernel({ helpers: false });
 const recordSkip = !caps.canLoad ? 'cannot load BPF programs here' : !caps.attach.tracepoint.ok ? `tracepoints refused (${caps.attach.tracepoint.reason})` : undefined;
 if (recordSkip) console.log(`skipping bpfleet record test: ${recordSkip}`);
-
-function capture(): CliIo & { lines: string[]; text: () => string } {
-  const lines: string[] = [];
-  return { lines, out: (t) => lines.push(t), err: (t) => lines.push(t), text: () => lines.join('\n') };
-}
 
 function frame(n: number): Uint8Array {
   const f = new Uint8Array(60);
@@ -60,16 +51,7 @@ describe('bpfleet trace --engine vm', () => {
 
   it('should replay a recording into a tracepoint program with the recorded tasks', async () => {
     const rec = join(dir, 'openat.bprec');
-    const record = (pid: number, comm: string) => encodeRecord({ source: 0, cpu: 0, ktimeNs: 1_000n, pidTgid: (BigInt(pid) << 32n) | BigInt(pid), uidGid: 0n, comm, data: new Uint8Array(48) });
-    writeFileSync(
-      rec,
-      Buffer.concat([
-        encodeRecordingStart({ kernelRelease: '6.18', hostname: 'kernel-host', startedAt: '2026-01-01T00:00:00Z', sources: [{ kind: 'tracepoint', name: 'syscalls/sys_enter_openat', recordSize: 48 }] }),
-        record(10, 'cat'),
-        record(10, 'cat'),
-        record(77, 'nginx'),
-      ]),
-    );
+    writeFileSync(rec, openatRecording([{ pid: 10, comm: 'cat' }, { pid: 10, comm: 'cat' }, { pid: 77, comm: 'nginx' }]));
     const io = capture();
     expect(await run(io, 'trace', corpus('kernel_openat'), '--engine', 'vm', '--replay', rec, '--interval', '1s')).toBe(0);
     expect(io.text()).toContain('{ pid: 10, comm: "cat" } => 2');

@@ -1,27 +1,14 @@
 import { closeSync, openSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { probeKernel } from '@bpfleet/kernel';
+import { corpusPath as corpus } from '@bpfleet/vm-host/testing';
 import { main } from '../main.js';
-import type { CliIo } from '../io.js';
+import { capture } from '../testing/capture.js';
 import { runTrace } from './trace.js';
 
-const root = resolve(import.meta.dirname, '../../../..');
-const corpus = (name: string) => {
-  const p = resolve(root, 'tests/bpf/build', `${name}.o`);
-  if (!existsSync(p)) execFileSync('bash', [resolve(root, 'tests/bpf/build.sh')]);
-  return p;
-};
 const caps = probeKernel({ helpers: false });
 const skip = !caps.canLoad ? 'cannot load BPF programs here' : !caps.attach.tracepoint.ok ? `tracepoints refused (${caps.attach.tracepoint.reason})` : undefined;
 if (skip) console.log(`skipping trace tests: ${skip}`);
 const kit = skip ? it.skip : it;
-
-function capture(): CliIo & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, out: (t) => lines.push(t), err: (t) => lines.push(t) };
-}
 
 describe('bpfleet trace', () => {
   kit('should attach a tracepoint program and print its map decoded by BTF every interval', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../main.js';
-import type { CliIo } from '../io.js';
+import { capture } from '../testing/capture.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const build = path.join(repoRoot, 'tests/verifier-corpus/build');
@@ -11,11 +11,6 @@ const accepted = path.join(build, 'accept_array_delete.o');
 const rejected = path.join(build, 'reject_ringbuf_not_released.o');
 const present = existsSync(accepted) && existsSync(rejected);
 if (!present) console.log(`verify object tests skipped: ${build} has no compiled corpus`);
-
-function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
 
 async function verify(...args: string[]) {
   const io = capture();

@@ -2,15 +2,31 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadBpfObject, type BpfObject } from '@bpfleet/elf';
+import { encodeRecord, encodeRecordingStart } from '../sources/recording.js';
 import { VmRunningProgram } from '../vm-program.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../../../../..');
 
-/** tests/bpf/build/NAME.o parsed, building the corpus once when missing. */
-export function corpusObject(name: string): BpfObject {
+/** The path of tests/bpf/build/NAME.o, building the corpus once when missing. */
+export function corpusPath(name: string): string {
   const path = join(repoRoot, 'tests/bpf/build', `${name}.o`);
   if (!existsSync(path)) execFileSync('bash', [join(repoRoot, 'tests/bpf/build.sh')], { stdio: 'inherit' });
-  return loadBpfObject(new Uint8Array(readFileSync(path)), { name: `${name}.o` });
+  return path;
+}
+
+/** tests/bpf/build/NAME.o parsed, building the corpus once when missing. */
+export function corpusObject(name: string): BpfObject {
+  return loadBpfObject(new Uint8Array(readFileSync(corpusPath(name))), { name: `${name}.o` });
+}
+
+/**
+ * A `bpfleet record` recording of `sys_enter_openat` as a kernel host would write it: one 48-byte
+ * record per task, in order, all at `ktimeNs`.
+ */
+export function openatRecording(tasks: readonly { readonly pid: number; readonly comm: string }[], ktimeNs = 1_000n): Buffer {
+  const start = encodeRecordingStart({ kernelRelease: '6.18', hostname: 'kernel-host', startedAt: '2026-01-01T00:00:00Z', sources: [{ kind: 'tracepoint', name: 'syscalls/sys_enter_openat', recordSize: 48 }] });
+  const records = tasks.map(({ pid, comm }) => encodeRecord({ source: 0, cpu: 0, ktimeNs, pidTgid: (BigInt(pid) << 32n) | BigInt(pid), uidGid: 0n, comm, data: new Uint8Array(48) }));
+  return Buffer.concat([start, ...records]);
 }
 
 export function startVm(name: string, cpus = 1): VmRunningProgram {
