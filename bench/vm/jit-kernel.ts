@@ -99,6 +99,19 @@ function timeVm(batch: (n: number) => bigint, totalRuns: number, warmMs: number)
   return { nsPerRun: best };
 }
 
+/**
+ * A fresh VM (own memory and maps) running program `name` of `object` on `packet` with one engine:
+ * `run(n)` does n runs (BPF_PROG_TEST_RUN's repeat) and returns the last r0.
+ */
+function vmRunner(object: BpfObject, name: string, packet: Uint8Array, engineName: 'jit' | 'interpreter'): (repeat: number) => bigint {
+  const vm = new VmSetup(object, packet);
+  const engine = engineName === 'jit' ? new JitEngine(vm.mem, vm.helpers, { maps: vm.maps }) : new Interpreter(vm.mem, vm.helpers);
+  const program = vm.decode(object, name);
+  const ctx = new RunContext(vm.mem, defaultEnv(), 0);
+  const args = [BigInt(vm.ctxRegion.base)];
+  return (repeat) => engine.run(program, ctx, { args, repeat }).r0;
+}
+
 /** Runs the program checks retvals on: one run on fresh maps, then this many more on the same state. */
 const AGREEMENT_RUNS = 1000;
 
@@ -118,13 +131,9 @@ function checkRetvals(object: BpfObject, elf: Uint8Array, name: string, packet: 
     kernel.close();
   }
   for (const engineName of ['jit', 'interpreter'] as const) {
-    const vm = new VmSetup(object, packet);
-    const engine = engineName === 'jit' ? new JitEngine(vm.mem, vm.helpers, { maps: vm.maps }) : new Interpreter(vm.mem, vm.helpers);
-    const program = vm.decode(object, name);
-    const ctx = new RunContext(vm.mem, defaultEnv(), 0);
-    const args = [BigInt(vm.ctxRegion.base)];
-    const first = Number(engine.run(program, ctx, { args }).r0 & 0xffffffffn);
-    const later = Number(engine.run(program, ctx, { args, repeat: AGREEMENT_RUNS }).r0 & 0xffffffffn);
+    const run = vmRunner(object, name, packet, engineName);
+    const first = Number(run(1) & 0xffffffffn);
+    const later = Number(run(AGREEMENT_RUNS) & 0xffffffffn);
     if (first !== expected.first || later !== expected.later) {
       throw new Error(`${name}: the kernel returned ${expected.first} then ${expected.later}, the ${engineName} ${first} then ${later}`);
     }
@@ -150,13 +159,7 @@ export function kernelComparisons(quick: boolean): KernelComparison[] {
 
       const results: Record<string, { nsPerRun: number }> = {};
       for (const engineName of ['jit', 'interpreter'] as const) {
-        const vm = new VmSetup(object, packet);
-        const engine = engineName === 'jit' ? new JitEngine(vm.mem, vm.helpers, { maps: vm.maps }) : new Interpreter(vm.mem, vm.helpers);
-        const program = vm.decode(object, name);
-        const ctx = new RunContext(vm.mem, defaultEnv(), 0);
-        const args = [BigInt(vm.ctxRegion.base)];
-        const batch = (n: number): bigint => engine.run(program, ctx, { args, repeat: n }).r0;
-        results[engineName] = timeVm(batch, engineName === 'jit' ? runs : Math.max(200, runs / 20), quick ? 300 : 1000);
+        results[engineName] = timeVm(vmRunner(object, name, packet, engineName), engineName === 'jit' ? runs : Math.max(200, runs / 20), quick ? 300 : 1000);
       }
       rows.push({
         program: name,
