@@ -101,11 +101,13 @@ function timeVm(batch: (n: number) => bigint, totalRuns: number, warmMs: number)
 
 /**
  * A fresh VM (own memory and maps) running program `name` of `object` on `packet` with one engine:
- * `run(n)` does n runs (BPF_PROG_TEST_RUN's repeat) and returns the last r0.
+ * `run(n)` does n runs (BPF_PROG_TEST_RUN's repeat) and returns the last r0. Both engines get the
+ * VM's maps, so map lookups take the same paths as in a `BpfVm`.
  */
 function vmRunner(object: BpfObject, name: string, packet: Uint8Array, engineName: 'jit' | 'interpreter'): (repeat: number) => bigint {
   const vm = new VmSetup(object, packet);
-  const engine = engineName === 'jit' ? new JitEngine(vm.mem, vm.helpers, { maps: vm.maps }) : new Interpreter(vm.mem, vm.helpers);
+  const maps = (): readonly VmMap[] => vm.maps;
+  const engine = engineName === 'jit' ? new JitEngine(vm.mem, vm.helpers, { maps: vm.maps }) : new Interpreter(vm.mem, vm.helpers, maps);
   const program = vm.decode(object, name);
   const ctx = new RunContext(vm.mem, defaultEnv(), 0);
   const args = [BigInt(vm.ctxRegion.base)];
