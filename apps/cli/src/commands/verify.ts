@@ -33,16 +33,20 @@ function profileOf(name: string | undefined): KernelProfile {
   }
 }
 
-/** The target kernels' own BTF (tp_btf and LSM contexts, ksyms) instead of the profile's extract. */
-async function kernelBtfOf(file: string | undefined, profile: KernelProfile): Promise<KernelBtfExtract | undefined> {
-  if (!file) return undefined;
-  let bytes: Uint8Array;
+/** A file named on the command line: one that cannot be read is a usage error (exit 2). */
+async function readArgumentFile(file: string): Promise<Uint8Array> {
   try {
-    bytes = await readInputFile(file);
+    return await readInputFile(file);
   } catch (e) {
     if (e instanceof RefusedError) throw new RefusedError(e.message, EXIT_USAGE);
     throw e;
   }
+}
+
+/** The target kernels' own BTF (tp_btf and LSM contexts, ksyms) instead of the profile's extract. */
+async function kernelBtfOf(file: string | undefined, profile: KernelProfile): Promise<KernelBtfExtract | undefined> {
+  if (!file) return undefined;
+  const bytes = await readArgumentFile(file);
   try {
     return kernelBtfFromBytes(bytes, profile.name);
   } catch (e) {
@@ -66,13 +70,7 @@ export const registerVerify: RegisterCommand = (program, io) => {
     .action(async (file: string, opts: VerifyCliOptions) => {
       const profile = profileOf(opts.kernel);
       const kernelBtf = await kernelBtfOf(opts.kernelBtf, profile);
-      let bytes: Uint8Array;
-      try {
-        bytes = await readInputFile(file);
-      } catch (e) {
-        if (e instanceof RefusedError) throw new RefusedError(e.message, EXIT_USAGE);
-        throw e;
-      }
+      const bytes = await readArgumentFile(file);
       let object;
       try {
         object = loadBpfObject(bytes, { name: objectNameFromPath(file) });
