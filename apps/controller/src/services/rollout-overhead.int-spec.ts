@@ -1,16 +1,9 @@
 import { decodeMessage } from '@bpfleet/protocol';
-import { SimFleet } from '@bpfleet/agent-sim';
+import type { SimFleet } from '@bpfleet/agent-sim';
 import { NatsService } from '../nats/nats.service.js';
 import { corpusObject } from '../testing/fixtures.js';
-import { eventually, multipart, startTestController, type TestController } from '../testing/harness.js';
-
-interface RolloutBody {
-  id: string;
-  state: string;
-  reason: string | null;
-  healthGate: Record<string, unknown>;
-  targets: { agentId: string; wave: number; state: string }[];
-}
+import { eventually, startTestController, type TestController } from '../testing/harness.js';
+import { pushSigned, rolloutReader, simulatedFleet, type RolloutBody } from '../testing/rollouts.js';
 
 /** The health gate's program-overhead conditions, driven by simulated agents' run counters. */
 describe('RolloutService: program overhead gate (integration, simulated agents)', () => {
@@ -19,13 +12,9 @@ describe('RolloutService: program overhead gate (integration, simulated agents)'
 
   beforeAll(async () => {
     t = await startTestController({ MAINTENANCE_JOBS: 'false' });
-    const key = (await t.request('GET', '/api/v1/signing/public-key', { token: null })).body as { publicKey: string };
-    fleet = await SimFleet.connect({ natsUrl: t.config.NATS_URL, prefix: t.config.NATS_PREFIX, publicKeyPem: key.publicKey });
-    await fleet.spawn(4, { labels: () => ({ env: 'prod' }), kernelRelease: '6.1.0-13-amd64' });
-    await eventually(async () => (((await t.request('GET', '/api/v1/agents')).body as unknown[]).length === 4 ? true : undefined));
+    fleet = await simulatedFleet(t, 4, { labels: () => ({ env: 'prod' }), kernelRelease: '6.1.0-13-amd64' });
     for (const [i, object] of [corpusObject('minimal'), corpusObject('global_data')].entries()) {
-      expect((await t.request('POST', '/api/v1/programs', { body: multipart({ name: 'counter' }, object) })).body).toMatchObject({ version: { version: i + 1 } });
-      await eventually(async () => ((await t.request('GET', `/api/v1/programs/counter/versions/${i + 1}`)).body as { status: string }).status === 'signed' || undefined, 20_000);
+      expect(await pushSigned(t, 'counter', object, i + 1)).toMatchObject({ version: { version: i + 1 } });
     }
     const first = (await t.request('POST', '/api/v1/rollouts', { json: { program: 'counter', version: 1, strategy: { type: 'all' } } })).body as RolloutBody;
     await settled(first.id, ['completed']);
@@ -35,11 +24,7 @@ describe('RolloutService: program overhead gate (integration, simulated agents)'
     await t?.close();
   });
 
-  const rollout = async (id: string) => (await t.request('GET', `/api/v1/rollouts/${id}`)).body as RolloutBody;
-  const settled = (id: string, states: string[]) => eventually(async () => {
-    const r = await rollout(id);
-    return states.includes(r.state) ? r : undefined;
-  }, 20_000, `rollout ${id} to reach ${states.join('/')}`);
+  const { rollout, settled } = rolloutReader(() => t);
   const canaryLoaded = (id: string) => eventually(async () => {
     const target = (await rollout(id)).targets.find((x) => x.wave === 0 && x.state === 'loaded');
     return target ? fleet.agents.find((a) => a.id === target.agentId) : undefined;

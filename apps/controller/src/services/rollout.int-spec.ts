@@ -1,20 +1,9 @@
 import { decodeMessage } from '@bpfleet/protocol';
-import { SimFleet } from '@bpfleet/agent-sim';
+import type { SimFleet } from '@bpfleet/agent-sim';
 import { NatsService } from '../nats/nats.service.js';
 import { corpusObject, withoutFinalExit } from '../testing/fixtures.js';
 import { eventually, multipart, startTestController, type TestController } from '../testing/harness.js';
-
-interface RolloutBody {
-  id: string;
-  state: string;
-  reason: string | null;
-  version: number;
-  previousVersion: number | null;
-  currentWave: number;
-  waves: number;
-  counts: Record<string, number>;
-  targets: { agentId: string; wave: number; state: string; detail: string | null }[];
-}
+import { pushSigned, rolloutReader, simulatedFleet, type RolloutBody } from '../testing/rollouts.js';
 
 describe('RolloutService (integration, simulated agents)', () => {
   let t: TestController;
@@ -22,19 +11,14 @@ describe('RolloutService (integration, simulated agents)', () => {
 
   beforeAll(async () => {
     t = await startTestController();
-    const key = (await t.request('GET', '/api/v1/signing/public-key', { token: null })).body as { publicKey: string };
-    fleet = await SimFleet.connect({ natsUrl: t.config.NATS_URL, prefix: t.config.NATS_PREFIX, publicKeyPem: key.publicKey });
     // Agents 6..9 fail to load version 3 of anything: the bad release the canary must catch.
-    await fleet.spawn(10, {
+    fleet = await simulatedFleet(t, 10, {
       labels: (i) => ({ env: 'prod', rack: i < 5 ? 'a' : 'b' }),
       kernelRelease: '6.1.0-13-amd64',
       behaviour: (i) => (p) => (p.version === 3 && i >= 6 ? { ok: false, code: 'EINVAL', message: 'attach failed', verifierLog: 'R1 type=ctx expected=fp' } : { ok: true }),
     });
-    await eventually(async () => (((await t.request('GET', '/api/v1/agents')).body as unknown[]).length === 10 ? true : undefined));
     for (const [i, object] of [corpusObject('minimal'), corpusObject('global_data'), corpusObject('loops')].entries()) {
-      const r = await t.request('POST', '/api/v1/programs', { body: multipart({ name: 'counter' }, object) });
-      expect(r.body).toMatchObject({ created: true, version: { version: i + 1 } });
-      await eventually(async () => ((await t.request('GET', `/api/v1/programs/counter/versions/${i + 1}`)).body as { status: string }).status === 'signed' || undefined, 20_000);
+      expect(await pushSigned(t, 'counter', object, i + 1)).toMatchObject({ created: true, version: { version: i + 1 } });
     }
   });
   afterAll(async () => {
@@ -42,11 +26,7 @@ describe('RolloutService (integration, simulated agents)', () => {
     await t?.close();
   });
 
-  const rollout = async (id: string) => (await t.request('GET', `/api/v1/rollouts/${id}`)).body as RolloutBody;
-  const settled = (id: string, states: string[]) => eventually(async () => {
-    const r = await rollout(id);
-    return states.includes(r.state) ? r : undefined;
-  }, 20_000, `rollout ${id} to reach ${states.join('/')}`);
+  const { rollout, settled } = rolloutReader(() => t);
   const desiredVersion = async (agentId: string) => {
     const entry = await t.app.get(NatsService).desired.get(agentId);
     if (!entry || entry.operation !== 'PUT') return null;
