@@ -12,9 +12,9 @@ import { PERM_READ, PERM_RW, RegionKind } from '../memory/layout.js';
 import { JitEngine } from './engine.js';
 import { TEST_ENV } from './testing/harness.js';
 
-// r0 = *bpf_map_lookup_elem(&map, r1) or all ones on a miss; the key pointer is the first argument.
-const LOOKUP = assemble(`
-  mov %r2, %r1
+/** `keySetup` leaves the key pointer in r2; then r0 = *bpf_map_lookup_elem(&map, r2), or all ones on a miss. */
+function lookupProgram(keySetup: string): ReturnType<typeof assemble> {
+  return assemble(`${keySetup}
   ld_pseudo r1, 5, 0
   call 1
   jeq %r0, 0, +2
@@ -23,22 +23,16 @@ const LOOKUP = assemble(`
   mov %r0, -1
   exit
 `);
+}
+
+// The key pointer is the first argument.
+const LOOKUP = lookupProgram('mov %r2, %r1');
 
 /** The same, with the key first copied to the stack and passed as r10 - 64 (how clang passes keys). */
 function stackKeyLookup(keySize: number): ReturnType<typeof assemble> {
   let copy = '';
   for (let b = 0; b < keySize; b++) copy += `ldxb %r3, [%r1+${b}]\nstxb [%r10-${64 - b}], %r3\n`;
-  return assemble(`${copy}
-  mov %r2, %r10
-  add %r2, -64
-  ld_pseudo r1, 5, 0
-  call 1
-  jeq %r0, 0, +2
-  ldxdw %r0, [%r0]
-  exit
-  mov %r0, -1
-  exit
-`);
+  return lookupProgram(`${copy}mov %r2, %r10\nadd %r2, -64`);
 }
 
 describe('JIT hash map lookups (key index probed in Wasm) against the interpreter', () => {
