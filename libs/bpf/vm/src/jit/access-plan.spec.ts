@@ -100,6 +100,18 @@ describe('planAccessChecks', () => {
     expect(groups.has(4)).toBe(false);
   });
 
+  it('should record the frame offset r2 holds at a call (a map key on the stack)', () => {
+    const insns = [
+      ins(0xbf, 2, 10, 0, 0), // r2 = r10
+      ins(0x07, 2, 0, 0, -8), // r2 += -8
+      ins(0x85, 0, 0, 0, 1), // call map_lookup_elem
+      ins(0xbf, 2, 1, 0, 0), // r2 = r1
+      ins(0x85, 0, 0, 0, 1), // call map_lookup_elem   (r2 is not on the stack)
+      EXIT,
+    ];
+    expect([...plan(insns).r2FrameOffsets]).toEqual([[2, -8]]);
+  });
+
   it('should prove accesses through r10 plus a constant inside the frame, and only those', () => {
     const insns = [
       ins(0xbf, 6, 10, 0, 0), // r6 = r10

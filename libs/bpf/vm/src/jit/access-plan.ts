@@ -21,6 +21,8 @@ export interface AccessPlan {
   readonly groups: ReadonlyMap<number, AccessGroup>;
   /** Accesses proven inside the current 512-byte stack frame: r10, or r10 plus a constant, and an offset. */
   readonly inFrame: ReadonlySet<number>;
+  /** Call pc -> k when r2 holds r10 + k there (a map key on the stack, as clang passes it). */
+  readonly r2FrameOffsets: ReadonlyMap<number, number>;
 }
 
 /** The memory access an instruction makes (base register, offset, size, permission), if any. */
@@ -127,6 +129,7 @@ export function planAccessChecks(insns: readonly Instruction[], cfg: FunctionCfg
 
   const groups = new Map<number, AccessGroup>();
   const inFrame = new Set<number>();
+  const r2FrameOffsets = new Map<number, number>();
   const visited = new Uint8Array(blocks.length);
   const all: OpenGroup[] = [];
   const walk = (root: number): void => {
@@ -135,7 +138,7 @@ export function planAccessChecks(insns: readonly Instruction[], cfg: FunctionCfg
       const { block, state } = stack.pop()!;
       if (visited[block]) continue;
       visited[block] = 1;
-      planBlock(insns, blocks[block].start, blocks[block].end, state, inFrame, all);
+      planBlock(insns, blocks[block].start, blocks[block].end, state, { inFrame, r2FrameOffsets, all });
       for (const child of children[block]) stack.push({ block: child, state: { alias: [...state.alias], open: new Map(state.open) } });
     }
   };
@@ -149,10 +152,17 @@ export function planAccessChecks(insns: readonly Instruction[], cfg: FunctionCfg
     const group: AccessGroup = { first, base: g.root, lo: g.lo, hi: g.hi, perm: g.perm };
     for (const p of g.pcs) groups.set(p, group);
   }
-  return { groups, inFrame };
+  return { groups, inFrame, r2FrameOffsets };
 }
 
-function planBlock(insns: readonly Instruction[], start: number, end: number, state: PathState, inFrame: Set<number>, all: OpenGroup[]): void {
+/** What planning the blocks collects. */
+interface PlanOutput {
+  readonly inFrame: Set<number>;
+  readonly r2FrameOffsets: Map<number, number>;
+  readonly all: OpenGroup[];
+}
+
+function planBlock(insns: readonly Instruction[], start: number, end: number, state: PathState, out: PlanOutput): void {
   const { alias, open } = state;
   for (let pc = start; pc < end; pc++) {
     const insn = insns[pc];
@@ -162,6 +172,7 @@ function planBlock(insns: readonly Instruction[], start: number, end: number, st
       continue;
     }
     if (insn.opcode === OP_CALL || insn.opcode === OP_CALLX) {
+      if (alias[2]?.root === 10) out.r2FrameOffsets.set(pc, alias[2].offset);
       for (let r = 0; r <= 5; r++) written(state, r, undefined);
       continue;
     }
@@ -171,12 +182,12 @@ function planBlock(insns: readonly Instruction[], start: number, end: number, st
       const root = a ? a.root : access.base;
       const rel = (a ? a.offset : 0) + access.offset;
       if (root === 10 && rel >= -STACK_FRAME_SIZE && rel + access.size <= 0) {
-        inFrame.add(pc);
+        out.inFrame.add(pc);
       } else {
         let g = open.get(root);
         if (!g) {
           g = { root, pcs: [], lo: rel, hi: rel + access.size, perm: 0 };
-          all.push(g);
+          out.all.push(g);
           open.set(root, g);
         }
         g.pcs.push(pc);

@@ -804,9 +804,9 @@ class FunctionCompiler {
     if (!plan) return false;
     const w = this.w;
     const keySize = plan.kind === 'array' ? 4 : plan.kind === 'hash' ? plan.index.keySize : plan.keySize;
-    const stackKey = this.stackOffsetInR2(pc);
+    const stackKey = this.accessPlan.r2FrameOffsets.get(pc);
     if (stackKey !== undefined && stackKey >= -STACK_FRAME_SIZE && stackKey + keySize <= 0) {
-      // r2 = r10 + k inside the frame (set in this block): proven like an r10 access, no check.
+      // r2 = r10 + k inside the frame: proven like an r10 access, no check.
       this.get(2);
       w.op(Op.I32_WRAP_I64).localSet(this.addr);
     } else {
@@ -860,27 +860,6 @@ class FunctionCompiler {
     w.localGet(h).i32Const(1).op(Op.I32_ADD).i32Const(index.mask).op(Op.I32_AND).localSet(h);
     w.br(0);
     w.end().op(Op.UNREACHABLE).end();
-  }
-
-  /**
-   * k when r2 holds r10 + k at `pc`: set by `mov r2, r10` and `add r2, imm` in the same block and
-   * not written since (how clang passes a key on the stack); else undefined.
-   */
-  private stackOffsetInR2(pc: number): number | undefined {
-    const insns = this.ctx.insns;
-    let offset: number | undefined;
-    for (let p = this.cfg.blocks[this.blockIndex].start; p < pc; p++) {
-      const insn = insns[p];
-      if (insn.opcode === 0x18) {
-        if (insn.dst === 2) offset = undefined;
-        p++;
-        continue;
-      }
-      if (insn.opcode === 0xbf && insn.dst === 2 && insn.src === 10 && insn.offset === 0) offset = 0;
-      else if (insn.opcode === 0x07 && insn.dst === 2 && offset !== undefined) offset += insn.imm;
-      else if (writesRegister(insn, 2)) offset = undefined;
-    }
-    return offset;
   }
 
   /** The map index r1 holds at `pc` when an `lddw r1, map` in the same block set it last, else -1. */
